@@ -1,0 +1,6 @@
+"""Catalogue pages."""
+
+from django.urls import path
+
+app_name = "catalogue"
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+"""Initiative pages."""
+
+from django.urls import path
+
+app_name = "initiatives"
+urlpatterns: list = []
