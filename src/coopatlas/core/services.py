@@ -199,3 +199,8 @@ def restore(record: CatalogueRecord, user: User) -> CatalogueRecord:
     _log(fresh, user, ChangeRecord.Action.RESTORE, {"deleted": [True, False]})
     _after_change(fresh)
     return fresh
+
+
+def log_child_change(record: CatalogueRecord, user: User | None, field: str, old: Any, new: Any) -> ChangeRecord:
+    """Record a change to something that belongs to ``record`` (a member, a progress report)."""
+    return _log(record, user, ChangeRecord.Action.UPDATE, {field: [old, new]})

@@ -1,6 +1,6 @@
-"""Initiative pages."""
+"""Initiative pages (the standard record pages)."""
 
-from django.urls import path
+from coopatlas.core.urlkit import record_urlpatterns
 
 app_name = "initiatives"
-urlpatterns: list = []
+urlpatterns = [*record_urlpatterns("initiative", "")]
