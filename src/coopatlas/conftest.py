@@ -24,6 +24,23 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         call_command("load_reference", verbosity=0)
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """PASSWORD hashed once with the production hasher (Argon2 is deliberately slow)."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
+def make_user(password_hash: str, username: str, **fields: Any) -> Any:
+    """A user whose password is PASSWORD, without paying for a fresh Argon2 hash."""
+    from coopatlas.core.models import User
+
+    user = User(username=username, email=f"{username}@example.org", password=password_hash, **fields)
+    user.save()
+    return user
+
+
 @dataclass
 class Personas:
     """The five people every permission test runs as."""
@@ -44,7 +61,7 @@ class Personas:
 
 
 @pytest.fixture
-def personas(db: Any) -> Personas:
+def personas(db: Any, password_hash: str) -> Personas:
     """Two published organisations with one contributor each, a moderator and an administrator."""
     from coopatlas.catalogue.models import Membership, Organisation
     from coopatlas.core.models import User, WorkflowStatus
@@ -58,12 +75,10 @@ def personas(db: Any) -> Personas:
         name="Ministère de l'Agriculture du Sénégal", country=Country.objects.get(code="SEN"),
         workflow_status=WorkflowStatus.PUBLISHED, roles=["recipient"], language="fr",
     )
-    contributor_a = User.objects.create_user("alice", "alice@example.org", PASSWORD)
-    contributor_b = User.objects.create_user("bakary", "bakary@example.org", PASSWORD)
+    contributor_a = make_user(password_hash, "alice")
+    contributor_b = make_user(password_hash, "bakary")
     Membership.objects.create(user=contributor_a, organisation=org_a)
     Membership.objects.create(user=contributor_b, organisation=org_b)
-    moderator = User.objects.create_user("mona", "mona@example.org", PASSWORD, role=User.Role.MODERATOR)
-    administrator = User.objects.create_user(
-        "ada", "ada@example.org", PASSWORD, role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True
-    )
+    moderator = make_user(password_hash, "mona", role=User.Role.MODERATOR)
+    administrator = make_user(password_hash, "ada", role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
     return Personas(org_a, org_b, contributor_a, contributor_b, moderator, administrator)

@@ -12,6 +12,7 @@ class CoopAtlasUserAdmin(UserAdmin):
 
     fieldsets = (*UserAdmin.fieldsets, ("CoopAtlas", {"fields": ("role", "preferred_language")}))
     list_display = ("username", "email", "role", "is_active")
+    search_fields = ("username", "email")
 
 
 @admin.register(ChangeRecord)

@@ -243,3 +243,6 @@ class CatalogueRecord(models.Model):
         from coopatlas.core.audit import snapshot
 
         return snapshot(self)
+
+
+from coopatlas.core.models_search import SearchEntry, SearchFacetValue  # noqa: E402,F401 - the search index

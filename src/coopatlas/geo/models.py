@@ -14,9 +14,10 @@ from coopatlas.core.i18n import pick
 
 
 class Region(models.Model):
-    """An M49 region, sub-region or intermediate region (code is the 3-digit M49 code)."""
+    """An M49 area: the world (001), a region, sub-region or intermediate region (code is the 3-digit M49 code)."""
 
     class Level(models.TextChoices):
+        WORLD = "world", _("World")
         REGION = "region", _("Region")
         SUBREGION = "subregion", _("Sub-region")
         INTERMEDIATE = "intermediate", _("Intermediate region")

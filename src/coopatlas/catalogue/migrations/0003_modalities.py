@@ -22,5 +22,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalogue", "0001_initial")]
+    dependencies = [("catalogue", "0002_initial")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

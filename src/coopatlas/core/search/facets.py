@@ -1,0 +1,167 @@
+"""The search facets as plain data (the shape of Datasette's ``facets.py``).
+
+Each ``FacetDefinition`` names a facet, says how to label its values in the active language (one
+query at most, for the values shown), and whether anonymous visitors see it. ``facet_results``
+turns counted values into ``{name, label, results: [{value, label, count, selected, toggle_url}],
+truncated, timed_out}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from coopatlas.core.models import LanguageChoices, WorkflowStatus
+from coopatlas.core.search.documents import INDEXED_TYPES
+
+#: Values listed per facet before "more" (``expand=<facet>`` lists up to ``EXPANDED_FACET_SIZE``).
+FACET_SIZE = 10
+EXPANDED_FACET_SIZE = 300
+
+Labeller = Callable[[Collection[str]], dict[str, str]]
+
+
+def _choices(choices: Any) -> Labeller:
+    def label(values: Collection[str]) -> dict[str, str]:
+        names = dict(choices.choices)
+        return {v: str(names[v]) for v in values if v in names}
+
+    return label
+
+
+def _record_types(values: Collection[str]) -> dict[str, str]:
+    return {
+        v: str(INDEXED_TYPES[v].model._meta.verbose_name).capitalize() for v in values if v in INDEXED_TYPES
+    }
+
+
+def _statuses(values: Collection[str]) -> dict[str, str]:
+    """Domain statuses are stored as ``<record type>.<code>``: label them "Need: Open"."""
+    labels: dict[str, str] = {}
+    for value in values:
+        record_type, _sep, code = value.partition(".")
+        indexed = INDEXED_TYPES.get(record_type)
+        if indexed and indexed.status_field:
+            field = indexed.model._meta.get_field(indexed.status_field)
+            choice = dict(field.choices or []).get(code, code)
+            labels[value] = f"{str(indexed.model._meta.verbose_name).capitalize()}: {choice}"
+    return labels
+
+
+def _by_model(model_label: str, render: Callable[[Any], str]) -> Labeller:
+    def label(values: Collection[str]) -> dict[str, str]:
+        from django.apps import apps
+
+        model = apps.get_model(model_label)
+        return {str(obj.pk): render(obj) for obj in model.objects.filter(pk__in=list(values))}
+
+    return label
+
+
+def _income_groups(values: Collection[str]) -> dict[str, str]:
+    from coopatlas.geo.models import Country
+
+    return _choices(Country.IncomeGroup)(values)
+
+
+def _modalities(values: Collection[str]) -> dict[str, str]:
+    from coopatlas.catalogue.models import ModalityCode
+
+    return _choices(ModalityCode)(values)
+
+
+COUNTRY_GROUPS = {
+    "LDC": _("Least developed countries (LDC)"),
+    "LLDC": _("Landlocked developing countries (LLDC)"),
+    "SIDS": _("Small island developing States (SIDS)"),
+}
+
+
+@dataclass(frozen=True)
+class FacetDefinition:
+    """One facet: its query-string name, its heading and how its values are labelled."""
+
+    name: str
+    label: Promise
+    labeller: Labeller
+    signed_in_only: bool = False
+
+
+FACETS: dict[str, FacetDefinition] = {
+    f.name: f
+    for f in (
+        FacetDefinition("type", _("Record type"), _record_types),
+        FacetDefinition("country", _("Country"), _by_model("geo.Country", lambda c: c.name)),
+        FacetDefinition("region", _("Region"), _by_model("geo.Region", lambda r: r.name)),
+        FacetDefinition("subregion", _("Sub-region"), _by_model("geo.Region", lambda r: r.name)),
+        FacetDefinition("commission", _("UN regional commission"), _by_model("geo.RegionalCommission", str)),
+        FacetDefinition(
+            "country_group", _("Country group"), lambda vs: {v: str(COUNTRY_GROUPS[v]) for v in vs if v in COUNTRY_GROUPS}
+        ),
+        FacetDefinition("income_group", _("Income group"), _income_groups),
+        FacetDefinition(
+            "sdg_goal", _("SDG goal"), _by_model("indicators.SdgGoal", lambda g: f"{g.number}. {g.short_title}")
+        ),
+        FacetDefinition(
+            "sdg_target", _("SDG target"),
+            _by_model("indicators.SdgTarget", lambda t: f"{t.code} {Truncator(t.title).chars(80)}"),
+        ),
+        FacetDefinition("sector", _("DAC sector"), _by_model("iati.Sector", lambda s: f"{s.code} {s.name}")),
+        FacetDefinition(
+            "sector_category", _("DAC sector category"),
+            _by_model("iati.SectorCategory", lambda s: f"{s.code} {s.name}"),
+        ),
+        FacetDefinition("modality", _("Modality"), _modalities),
+        FacetDefinition("language", _("Language"), _choices(LanguageChoices)),
+        FacetDefinition("status", _("Status"), _statuses),
+        FacetDefinition("workflow_status", _("Workflow status"), _choices(WorkflowStatus), signed_in_only=True),
+    )
+}
+
+
+def facets_for(user: Any) -> list[str]:
+    """The facets ``user`` is shown (anonymous visitors only see published records: no workflow facet)."""
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    return [name for name, f in FACETS.items() if signed_in or not f.signed_in_only]
+
+
+def facet_results(
+    name: str,
+    counts: Mapping[str, int],
+    selected: Collection[str],
+    expanded: bool,
+    toggle_url: Callable[[str, str], str],
+    more_url: str = "",
+    timed_out: bool = False,
+) -> dict[str, Any]:
+    """One facet as plain data: the most frequent values (selected ones always), labelled, with links."""
+    definition = FACETS[name]
+    size = EXPANDED_FACET_SIZE if expanded else FACET_SIZE
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    shown = [value for value, _count in ranked[:size]]
+    shown += [value for value in selected if value not in shown]
+    labels = definition.labeller(shown) if shown else {}
+    results = [
+        {
+            "value": value,
+            "label": labels.get(value, value),
+            "count": counts.get(value, 0),
+            "selected": value in selected,
+            "toggle_url": toggle_url(name, value),
+        }
+        for value in shown
+    ]
+    results.sort(key=lambda r: (not r["selected"], -r["count"], r["label"]))
+    return {
+        "name": name,
+        "label": str(definition.label),
+        "results": results,
+        "truncated": len(ranked) > size,
+        "more_url": more_url if len(ranked) > size else None,
+        "timed_out": timed_out,
+    }

@@ -1,0 +1,38 @@
+"""country_code_from_name_or_code: our codes first, then hdx-python-country's offline fuzzy matcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from coopatlas.geo.services import country_code_from_name_or_code
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("SEN", "SEN"),
+        ("sen", "SEN"),
+        ("SN", "SEN"),
+        ("686", "SEN"),
+        ("76", "BRA"),
+        ("076", "BRA"),
+        (" Brazil ", "BRA"),
+        ("Sénégal", "SEN"),
+        ("Republic of Senegal", "SEN"),
+        ("Viet Nam", "VNM"),
+        ("Vietnam", "VNM"),
+        ("Bolivia (Plurinational State of)", "BOL"),
+        ("Democratic Republic of Congo", "COD"),
+        ("Tanzania", "TZA"),
+        ("UAE", "ARE"),
+    ],
+)
+def test_country_is_found_by_code_or_name(db: Any, text: str, iso3: str) -> None:
+    assert country_code_from_name_or_code(text) == iso3
+
+
+@pytest.mark.parametrize("text", ["", "   ", "ZZZ", "999", "Atlantis", "Kosovo"])
+def test_unknown_text_gives_none(db: Any, text: str) -> None:
+    assert country_code_from_name_or_code(text) is None
