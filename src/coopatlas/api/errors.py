@@ -1,6 +1,6 @@
 """JSON errors of the API: every refusal is ``{"detail": message}``, invalid input adds ``errors`` per field.
 
-Field messages come from the same Django forms as the UI (``FormInvalid``) or, for values the
+Field messages come from the same Django forms as the UI (``InvalidDataError``) or, for values the
 request schema already refuses (a date that is not a date, a page size over 100), from ninja's
 validation, keyed by the field's path (``start_date``, ``sdg_targets.0``, ``page_size``).
 """
@@ -31,7 +31,7 @@ class ErrorOut(Schema):
     current_version: int | None = None
 
 
-class FormInvalid(Exception):
+class InvalidDataError(Exception):
     """A record form refused the data; carries its field messages."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
@@ -61,45 +61,46 @@ def _invalid(api: NinjaAPI, request: HttpRequest, errors: dict[str, list[str]]) 
 def install(api: NinjaAPI) -> None:
     """Register the exception handlers that turn the services' exceptions into JSON errors."""
 
+    @api.exception_handler(NinjaValidationError)
     def on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
             errors.setdefault(_field_path(error.get("loc", ())), []).append(str(error.get("msg", "")))
         return _invalid(api, request, errors)
 
-    def on_form_invalid(request: HttpRequest, exc: FormInvalid) -> HttpResponse:
+    @api.exception_handler(InvalidDataError)
+    def on_form_invalid(request: HttpRequest, exc: InvalidDataError) -> HttpResponse:
         return _invalid(api, request, exc.errors)
 
+    @api.exception_handler(DjangoValidationError)
     def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: list(exc.messages)}
         return _invalid(api, request, {k: [str(m) for m in v] for k, v in errors.items()})
 
+    @api.exception_handler(AuthenticationError)
     def on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        message = exc.message if exc.message != "Unauthorized" else _(
+        # Ninja raises the bare default when no credentials came; a refused token carries its own message.
+        message = exc.message if exc.message != AuthenticationError().message else _(
             "Send an API token to do this: add the header “Authorization: Bearer <token>”."
         )
         response = api.create_response(request, {"detail": message}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
 
+    @api.exception_handler(PermissionDenied)
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or _("You may not do this.")}, status=403)
 
+    @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or _("Not found.")}, status=404)
 
+    @api.exception_handler(StaleRecordError)
     def on_stale(request: HttpRequest, exc: StaleRecordError) -> HttpResponse:
         body = {"detail": str(exc), "current_version": exc.current_version}
         return api.create_response(request, body, status=409)
 
+    @api.exception_handler(WorkflowError)
     def on_workflow(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc)}, status=409)
 
-    api.add_exception_handler(NinjaValidationError, on_ninja_validation)
-    api.add_exception_handler(FormInvalid, on_form_invalid)
-    api.add_exception_handler(DjangoValidationError, on_django_validation)
-    api.add_exception_handler(AuthenticationError, on_authentication)
-    api.add_exception_handler(PermissionDenied, on_permission_denied)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(StaleRecordError, on_stale)
-    api.add_exception_handler(WorkflowError, on_workflow)

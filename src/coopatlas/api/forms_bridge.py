@@ -6,7 +6,7 @@ import datetime
 import decimal
 from typing import Any
 
-from coopatlas.api.errors import FormInvalid, form_messages
+from coopatlas.api.errors import InvalidDataError, form_messages
 from coopatlas.api.schemas import input_fields
 from coopatlas.core.registry import RecordType
 
@@ -48,8 +48,8 @@ def form_data(rt: RecordType, base: Any, sent: dict[str, Any]) -> dict[str, Any]
 
 
 def valid_form(rt: RecordType, data: dict[str, Any], user: Any, instance: Any = None) -> Any:
-    """The bound UI form of ``rt``; raises ``FormInvalid`` with its field messages when the data is refused."""
+    """The bound UI form of ``rt``; raises ``InvalidDataError`` with its field messages when the data is refused."""
     form = rt.form(data, instance=instance, user=user)
     if not form.is_valid():
-        raise FormInvalid(form_messages(form))
+        raise InvalidDataError(form_messages(form))
     return form

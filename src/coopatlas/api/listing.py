@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Schema
-from pydantic import ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, create_model
 
 from coopatlas.core.registry import RecordType
 from coopatlas.core.search.facets import FACETS
@@ -52,7 +52,8 @@ class SearchFilters(ListFilters):
                                             "initiative.")
 
 
-class FacetValueOut(Schema):
+# Plain pydantic models (not ninja's ``Schema``) so keys the search service adds pass through unchanged.
+class FacetValueOut(BaseModel):
     """One value of a facet, how many records have it, and the link that toggles it."""
 
     model_config = ConfigDict(extra="allow")
@@ -64,7 +65,7 @@ class FacetValueOut(Schema):
     toggle_url: str
 
 
-class FacetOut(Schema):
+class FacetOut(BaseModel):
     """A facet exactly as the search service returns it."""
 
     model_config = ConfigDict(extra="allow")
@@ -75,7 +76,7 @@ class FacetOut(Schema):
     truncated: bool
 
 
-class SearchOut(Schema):
+class SearchOut(BaseModel):
     """The search page's JSON export (``/search/?format=json``)."""
 
     model_config = ConfigDict(extra="allow")

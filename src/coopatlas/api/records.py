@@ -61,7 +61,8 @@ def writer(request: HttpRequest) -> Any:
 def visible_record(rt: RecordType, user: Any, pk: int) -> Any:
     """The record if ``user`` may see it (moderators also see deleted ones, to restore them), else 404."""
     manager = rt.model.objects
-    queryset = manager.all() if getattr(user, "is_authenticated", False) and user.is_moderator else manager.visible_to(user)
+    is_moderator = getattr(user, "is_authenticated", False) and user.is_moderator
+    queryset = manager.all() if is_moderator else manager.visible_to(user)
     record = queryset.filter(pk=pk).prefetch_related(*prefetch_names(rt)).first()
     if record is None:
         raise Http404(_("No such record, or you may not see it."))

@@ -72,6 +72,7 @@ class RecordSpec:
 
 
 #: The record types, in loading order (initiatives may point at solutions, everything at organisations).
+# fmt: off
 SPECS: dict[str, RecordSpec] = {
     "organisations": RecordSpec(
         label="organisations", model=Organisation, natural_key=("name",), source_field="description",
@@ -106,6 +107,7 @@ SPECS: dict[str, RecordSpec] = {
                     "solution": "solution"},
     ),
 }
+# fmt: on
 
 #: Codelist-valued scalar fields checked against the loaded IATI codelists.
 CODELIST_FIELDS: dict[str, str] = {
@@ -179,16 +181,18 @@ class DemoReport:
 def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise DemoDataError(f"{path.name}: file not found in {path.parent}")
+    # The C loader when PyYAML has it: the pure-Python one takes a second on these files. Both are safe loaders.
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        # The C loader when PyYAML has it: the pure-Python one takes a second on these files.
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=safe_loader)  # noqa: S506
     except yaml.YAMLError as error:
         raise DemoDataError(f"{path.name}: not valid YAML: {error}") from error
 
 
 def read_demo_data(data_dir: Path) -> DemoData:
     """Parse documents.yaml and one file per record type; a file must hold ``{label: [records]}``."""
-    documents = (_read_yaml(data_dir / DOCUMENTS_FILE) or {}).get("documents")
+    content = _read_yaml(data_dir / DOCUMENTS_FILE)
+    documents = content.get("documents") if isinstance(content, dict) else None
     if not isinstance(documents, dict) or not documents:
         raise DemoDataError(f"{DOCUMENTS_FILE}: expected a non-empty mapping under 'documents'")
     records: dict[str, list[dict[str, Any]]] = {}
@@ -245,7 +249,9 @@ def _check_codes(name: str, values: Any, known: set[str], what: str, problem: Ca
             problem(f"unknown {what} {value!r} in {name}")
 
 
-def _check_sources(record: dict[str, Any], documents: dict[str, dict[str, Any]], problem: Callable[[str], None]) -> bool:
+def _check_sources(
+    record: dict[str, Any], documents: dict[str, dict[str, Any]], problem: Callable[[str], None]
+) -> bool:
     """Whether the record names its documents and excerpts correctly (reporting each problem)."""
     sources = record.get("source")
     if not sources:
@@ -318,7 +324,10 @@ def validate_demo_data(data: DemoData, codes: ReferenceCodes) -> None:
 
 
 def _check_references(
-    spec: RecordSpec, record: dict[str, Any], keys: dict[str, set[str]], codes: ReferenceCodes,
+    spec: RecordSpec,
+    record: dict[str, Any],
+    keys: dict[str, set[str]],
+    codes: ReferenceCodes,
     problem: Callable[[str], None],
 ) -> None:
     known_codes: dict[str, tuple[set[str], str]] = {
@@ -344,7 +353,10 @@ def _check_references(
 
 
 def _check_scalars(
-    spec: RecordSpec, record: dict[str, Any], codes: ReferenceCodes, documents: dict[str, dict[str, Any]] | None,
+    spec: RecordSpec,
+    record: dict[str, Any],
+    codes: ReferenceCodes,
+    documents: dict[str, dict[str, Any]] | None,
     problem: Callable[[str], None],
 ) -> None:
     """Codelist codes, roles, budget and the model's own field rules, on the values that will be saved."""
@@ -394,7 +406,9 @@ def _unwrap(text: str) -> str:
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
-def _scalar_values(spec: RecordSpec, record: dict[str, Any], documents: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
+def _scalar_values(
+    spec: RecordSpec, record: dict[str, Any], documents: dict[str, dict[str, Any]] | None
+) -> dict[str, Any]:
     """The record's own field values, with the source line appended when ``documents`` is given."""
     values: dict[str, Any] = {}
     for name in spec.scalars:
@@ -437,8 +451,9 @@ class Resolver:
         return list(values)
 
 
-def _desired_state(spec: RecordSpec, record: dict[str, Any], documents: dict[str, dict[str, Any]],
-                   resolver: Resolver) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+def _desired_state(
+    spec: RecordSpec, record: dict[str, Any], documents: dict[str, dict[str, Any]], resolver: Resolver
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """(field values incl. foreign keys, many-to-many primary keys) the record should have."""
     values = _scalar_values(spec, record, documents)
     relations: dict[str, list[Any]] = {}
@@ -451,7 +466,9 @@ def _desired_state(spec: RecordSpec, record: dict[str, Any], documents: dict[str
     if spec.model is Solution:
         # A solution's goals are those it names plus the goals of its targets, so the goal facet counts it.
         goals = set(relations.get("sdg_goals", []))
-        goals |= set(SdgTarget.objects.filter(code__in=relations.get("sdg_targets", [])).values_list("goal_id", flat=True))
+        goals |= set(
+            SdgTarget.objects.filter(code__in=relations.get("sdg_targets", [])).values_list("goal_id", flat=True)
+        )
         relations["sdg_goals"] = sorted(goals)
     return values, relations
 
@@ -461,7 +478,8 @@ def _desired_state(spec: RecordSpec, record: dict[str, Any], documents: dict[str
 
 def _find_existing(spec: RecordSpec, values: dict[str, Any]) -> CatalogueRecord | None:
     lookup = {name: values[name] for name in spec.natural_key}
-    return spec.model.objects.filter(**lookup).order_by("pk").first()
+    existing: CatalogueRecord | None = spec.model.objects.filter(**lookup).order_by("pk").first()
+    return existing
 
 
 def _differences(record: CatalogueRecord, values: dict[str, Any], relations: dict[str, list[Any]]) -> bool:
@@ -492,11 +510,18 @@ def _apply(values: dict[str, Any], relations: dict[str, list[Any]]) -> Callable[
     return apply
 
 
-def upsert_record(spec: RecordSpec, record: dict[str, Any], documents: dict[str, dict[str, Any]],
-                  resolver: Resolver, moderator: User, report: TypeReport) -> CatalogueRecord:
+def upsert_record(
+    spec: RecordSpec,
+    record: dict[str, Any],
+    documents: dict[str, dict[str, Any]],
+    resolver: Resolver,
+    moderator: User,
+    report: TypeReport,
+) -> CatalogueRecord:
     """Create, update or keep one record, then publish it as the moderator (deleted records stay deleted)."""
     values, relations = _desired_state(spec, record, documents, resolver)
     existing = _find_existing(spec, values)
+    saved: CatalogueRecord
     if existing is not None and existing.is_deleted:
         # A moderator deleted it: loading demo data again must not bring it back.
         report.kept_deleted += 1

@@ -164,8 +164,12 @@ def transition(record: CatalogueRecord, user: User, action: str, comment: str = 
     fresh.version += 1
     fresh.updated_at = timezone.now()
     fresh.save()
-    _log(fresh, user, action, {"workflow_status": [old_status, target]}, comment.strip())
+    change = _log(fresh, user, action, {"workflow_status": [old_status, target]}, comment.strip())
     _after_change(fresh)
+    if action in (ChangeRecord.Action.PUBLISH, ChangeRecord.Action.RETURN):
+        from coopatlas.core.tasks import send_workflow_email
+
+        transaction.on_commit(lambda: send_workflow_email.enqueue(change.pk))
     return fresh
 
 

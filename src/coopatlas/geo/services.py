@@ -225,12 +225,22 @@ def load_geography(data_dir: Path = DATA_DIR) -> list[TableReport]:
         ]
 
 
-def country_code_from_name_or_code(text: str) -> str | None:
+def country_names_index() -> dict[str, str]:
+    """ISO3 by case-folded short and formal name in every language, from the Country table."""
+    index: dict[str, str] = {}
+    for code, names, formal_names in Country.objects.values_list("code", "names", "formal_names"):
+        for name in [*names.values(), *formal_names.values()]:
+            index.setdefault(name.casefold(), code)
+    return index
+
+
+def country_code_from_name_or_code(text: str, names_index: dict[str, str] | None = None) -> str | None:
     """The ISO3 code of a country given as ISO2, ISO3, M49 code or name, if it is in the Country table.
 
-    Codes are looked up in our own table; anything else goes to hdx-python-country's fuzzy matcher
-    (``Country.get_iso3_country_code_fuzzy``) on the OCHA countries file shipped inside that package
-    (``use_live=False``: no network).
+    Codes and exact names (UNTERM and M49, six languages) are looked up in our own table; other
+    names go to hdx-python-country's fuzzy matcher (``Country.get_iso3_country_code_fuzzy``) on the
+    OCHA countries file shipped inside that package (``use_live=False``: no network). Callers
+    resolving many names pass ``names_index`` (from ``country_names_index``) to build it once.
     """
     value = text.strip()
     if not value:
@@ -244,6 +254,9 @@ def country_code_from_name_or_code(text: str) -> str | None:
         code = Country.objects.filter(**lookup).values_list("code", flat=True).first()
         if code:
             return code
+    index = country_names_index() if names_index is None else names_index
+    if value.casefold() in index:
+        return index[value.casefold()]
     # Imported here: hdx pulls in a large dependency tree that most processes never need.
     from hdx.location.country import Country as HdxCountry
 

@@ -42,7 +42,6 @@ def sync_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]], key:
     rows = list(rows)
     fields = sorted({name for row in rows for name in row} - set(key))
     existing = {tuple(getattr(obj, name) for name in key): obj for obj in model._default_manager.all()}
-    report = TableReport(model._meta.label)
     seen: set[tuple[Any, ...]] = set()
     to_create: list[models.Model] = []
     to_update: list[models.Model] = []
@@ -65,9 +64,8 @@ def sync_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]], key:
         names = {field.attname: field.name for field in model._meta.concrete_fields}
         update_fields = [names[attname] for attname in fields]
         model._default_manager.bulk_update(to_update, update_fields, batch_size=BATCH_SIZE)
-    report.created, report.updated = len(to_create), len(to_update)
-    report.unchanged = len(rows) - report.created - report.updated
-    return report
+    unchanged = len(rows) - len(to_create) - len(to_update)
+    return TableReport(model._meta.label, created=len(to_create), updated=len(to_update), unchanged=unchanged)
 
 
 def sync_links(field: models.ManyToManyField, pairs: Iterable[tuple[Any, Any]]) -> TableReport:

@@ -45,7 +45,8 @@ class SdgTarget(models.Model):
         ordering = ["sort_key"]
 
     def __str__(self) -> str:
-        return self.code
+        title = self.title
+        return f"{self.code} — {title[:110]}{'…' if len(title) > 110 else ''}"
 
     @property
     def title(self) -> str:

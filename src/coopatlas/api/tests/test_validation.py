@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from coopatlas.catalogue.models import Need, Solution
@@ -22,7 +24,8 @@ def need_body(personas, **changes):
         ({"sdg_targets": ["6.1", "99.99"]}, "sdg_targets",
          "Select a valid choice. 99.99 is not one of the available choices."),
         ({"sectors": ["00000"]}, "sectors", "Select a valid choice. 00000 is not one of the available choices."),
-        ({"description": "x" * 30_000}, "description", "Ensure this value has at most 20000 characters (it has 30000)."),
+        ({"description": "x" * 30_000}, "description",
+         "Ensure this value has at most 20000 characters (it has 30000)."),
         ({"modalities": ["teleportation"]}, "modalities",
          "Select a valid choice. teleportation is not one of the available choices."),
         ({"title": ""}, "title", "This field is required."),
@@ -103,3 +106,12 @@ def test_a_body_that_is_not_json_is_refused(personas, api):
     assert response.status_code == 400
     assert response.json() == {"detail": "Cannot parse request body"}
     assert not Need.objects.exists()
+
+
+def test_field_messages_speak_the_callers_language(api, personas):
+    client = api("contributor_a")
+    response = client.client.post("/api/v1/needs", json.dumps(need_body(personas, title="")),
+                                  content_type="application/json",
+                                  headers={"Authorization": f"Bearer {client.token}", "Accept-Language": "fr"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"title": ["Ce champ est obligatoire."]}

@@ -36,8 +36,18 @@ from coopatlas.initiatives.models import Initiative
 #: How many records of each type the shipped files hold (see docs/demo-data.md).
 EXPECTED_COUNTS = {Organisation: 65, Solution: 11, Partnership: 15, Initiative: 17}
 SEEDS_DIR = Path(settings.BASE_DIR).parent / "shared" / "seeds"
-TEXT_FIELDS = ("name", "title", "description", "summary", "challenge", "solution", "results", "sustainability",
-               "replication", "results_summary")
+TEXT_FIELDS = (
+    "name",
+    "title",
+    "description",
+    "summary",
+    "challenge",
+    "solution",
+    "results",
+    "sustainability",
+    "replication",
+    "results_summary",
+)
 
 
 @pytest.fixture(scope="class")
@@ -69,7 +79,9 @@ class TestShippedDemoData:
         assert "Demo data: 108 created, 0 updated" in loaded_demo
 
     def test_ibsa_facility_is_a_partnership_of_india_brazil_and_south_africa(self) -> None:
-        ibsa = Partnership.objects.get(title="India, Brazil and South Africa Facility for Poverty and Hunger Alleviation")
+        ibsa = Partnership.objects.get(
+            title="India, Brazil and South Africa Facility for Poverty and Hunger Alleviation"
+        )
         assert set(ibsa.countries.values_list("code", flat=True)) == {"IND", "BRA", "ZAF"}
         assert {"Government of India", "Government of Brazil", "Government of South Africa"} <= set(
             ibsa.partners.values_list("name", flat=True)
@@ -77,9 +89,13 @@ class TestShippedDemoData:
         assert "In 2018, over $37 million was contributed, and 20 partners and 32 unique projects" in ibsa.description
 
     def test_amounts_are_the_reports_with_their_currency(self) -> None:
-        window = Initiative.objects.get(title="Commonwealth window of the India-United Nations Development Partnership Fund")
+        window = Initiative.objects.get(
+            title="Commonwealth window of the India-United Nations Development Partnership Fund"
+        )
         assert (window.budget, window.currency) == (Decimal("50000000.00"), "USD")
-        assert list(window.funders.values_list("name", flat=True)) == ["India-United Nations Development Partnership Fund"]
+        assert list(window.funders.values_list("name", flat=True)) == [
+            "India-United Nations Development Partnership Fund"
+        ]
         grant = Initiative.objects.get(funders__name="Qatar Fund for Development")
         assert (grant.budget, grant.currency) == (Decimal("564000.00"), "USD")
         pilots = Initiative.objects.get(funders__name="Government of China")
@@ -88,10 +104,20 @@ class TestShippedDemoData:
 
     def test_facts_from_the_report_are_entered_exactly(self) -> None:
         gwopa = Partnership.objects.get(title="Global Water Operators' Partnerships Alliance")
-        assert "Since its creation in 2009, more than 50 per cent of the water operators' partnerships" in gwopa.description
+        assert (
+            "Since its creation in 2009, more than 50 per cent of the water operators' partnerships"
+            in gwopa.description
+        )
         assert list(gwopa.partners.values_list("acronym", flat=True)) == ["UN-Habitat"]
         women = Initiative.objects.get(title__startswith="Catalysing women's entrepreneurship")
-        assert set(women.recipient_countries.values_list("code", flat=True)) == {"BGD", "KHM", "FJI", "NPL", "WSM", "VNM"}
+        assert set(women.recipient_countries.values_list("code", flat=True)) == {
+            "BGD",
+            "KHM",
+            "FJI",
+            "NPL",
+            "WSM",
+            "VNM",
+        }
         tool = Solution.objects.get(title="UNOPS public procurement capacity assessment tool for infrastructure")
         assert set(tool.countries_applied.values_list("code", flat=True)) == {"BRA", "NPL", "SRB", "GRD", "KEN"}
         assert set(tool.countries_replicated.values_list("code", flat=True)) == {"GRD", "KEN"}
@@ -107,7 +133,12 @@ class TestShippedDemoData:
         assert set(centres.values_list("country_id", flat=True)) == {"ETH", "CHN", "BRA"}
         assert Organisation.objects.get(name="Brazilian Cooperation Agency").organisation_type == "10"
         assert set(Organisation.objects.exclude(iati_identifier="").values_list("acronym", flat=True)) == {
-            "UNDP", "UNICEF", "WFP", "IFAD", "FAO", "WHO"
+            "UNDP",
+            "UNICEF",
+            "WFP",
+            "IFAD",
+            "FAO",
+            "WHO",
         }
 
     def test_every_record_ends_with_its_source(self) -> None:
@@ -116,8 +147,12 @@ class TestShippedDemoData:
             "Source: Report of the Secretary-General on the state of South-South cooperation (General Assembly, "
             "seventy-fourth session, item 23 (b); 29 August 2019), paras 11, 84, 88, 89, 94, 97."
         )
-        for queryset, field in ((Organisation.objects, "description"), (Solution.objects, "summary"),
-                                (Partnership.objects, "description"), (Initiative.objects, "description")):
+        for queryset, field in (
+            (Organisation.objects, "description"),
+            (Solution.objects, "summary"),
+            (Partnership.objects, "description"),
+            (Initiative.objects, "description"),
+        ):
             for record in queryset.all():
                 assert re.search(r"\n\nSources?: .+\.$", getattr(record, field)), record
 
@@ -135,7 +170,8 @@ class TestShippedDemoData:
         gwopa = Partnership.objects.get(title="Global Water Operators' Partnerships Alliance")
         history = list(history_of(gwopa))
         assert [(change.action, change.user.username) for change in reversed(history)] == [
-            ("create", "demo-moderator"), ("publish", "demo-moderator"),
+            ("create", "demo-moderator"),
+            ("publish", "demo-moderator"),
         ]
         assert history[0].comment.startswith("Demo data from the UN documents: Source: Report of the Secretary-General")
 
@@ -200,26 +236,66 @@ def _edit(data_dir: Path, file: str, key: str, **changes: Any) -> None:
 @pytest.mark.parametrize(
     ("file", "key", "changes", "message"),
     [
-        ("initiatives.yaml", "escap-womens-entrepreneurship", {"recipient_countries": ["BGD", "XXX"]},
-         "initiatives.yaml: record 'escap-womens-entrepreneurship': unknown country 'XXX' in recipient_countries"),
-        ("organisations.yaml", "gov-peru", {"country": "PRU"},
-         "organisations.yaml: record 'gov-peru': unknown country 'PRU' in country"),
-        ("solutions.yaml", "harvest-it", {"sectors": ["99999"]},
-         "solutions.yaml: record 'harvest-it': unknown DAC sector '99999' in sectors"),
-        ("partnerships.yaml", "gwopa", {"sdg_targets": ["6.1", "6.9"]},
-         "partnerships.yaml: record 'gwopa': unknown SDG target '6.9' in sdg_targets"),
-        ("partnerships.yaml", "gwopa", {"modalities": ["twinning"]},
-         "partnerships.yaml: record 'gwopa': unknown modality 'twinning' in modalities"),
-        ("initiatives.yaml", "youth4south", {"facilitators": ["unesco"]},
-         "initiatives.yaml: record 'youth4south': unknown organisation 'unesco' in facilitators"),
-        ("solutions.yaml", "wipo-match", {"sdg_targets": [17.1]},
-         "solutions.yaml: record 'wipo-match': sdg_targets: write SDG target 17.1 as a quoted string"),
-        ("initiatives.yaml", "qatar-grant-unossc", {"currency": "QAR$"},
-         "initiatives.yaml: record 'qatar-grant-unossc': unknown Currency code 'QAR$' in currency"),
-        ("organisations.yaml", "wfp", {"source": {"file": "unknown.txt", "excerpt": "x"}},
-         "organisations.yaml: record 'wfp': source: unknown document 'unknown.txt'"),
-        ("organisations.yaml", "wfp", {"website": "not a url"},
-         "organisations.yaml: record 'wfp': website: Enter a valid URL."),
+        (
+            "initiatives.yaml",
+            "escap-womens-entrepreneurship",
+            {"recipient_countries": ["BGD", "XXX"]},
+            "initiatives.yaml: record 'escap-womens-entrepreneurship': unknown country 'XXX' in recipient_countries",
+        ),
+        (
+            "organisations.yaml",
+            "gov-peru",
+            {"country": "PRU"},
+            "organisations.yaml: record 'gov-peru': unknown country 'PRU' in country",
+        ),
+        (
+            "solutions.yaml",
+            "harvest-it",
+            {"sectors": ["99999"]},
+            "solutions.yaml: record 'harvest-it': unknown DAC sector '99999' in sectors",
+        ),
+        (
+            "partnerships.yaml",
+            "gwopa",
+            {"sdg_targets": ["6.1", "6.9"]},
+            "partnerships.yaml: record 'gwopa': unknown SDG target '6.9' in sdg_targets",
+        ),
+        (
+            "partnerships.yaml",
+            "gwopa",
+            {"modalities": ["twinning"]},
+            "partnerships.yaml: record 'gwopa': unknown modality 'twinning' in modalities",
+        ),
+        (
+            "initiatives.yaml",
+            "youth4south",
+            {"facilitators": ["unesco"]},
+            "initiatives.yaml: record 'youth4south': unknown organisation 'unesco' in facilitators",
+        ),
+        (
+            "solutions.yaml",
+            "wipo-match",
+            {"sdg_targets": [17.1]},
+            "solutions.yaml: record 'wipo-match': sdg_targets: write SDG target 17.1 as a quoted string",
+        ),
+        (
+            "initiatives.yaml",
+            "qatar-grant-unossc",
+            {"currency": "QAR$"},
+            "initiatives.yaml: record 'qatar-grant-unossc': unknown Currency code 'QAR$' in currency",
+        ),
+        (
+            "organisations.yaml",
+            "wfp",
+            {"source": {"file": "unknown.txt", "excerpt": "x"}},
+            "organisations.yaml: record 'wfp': source: unknown document 'unknown.txt'",
+        ),
+        (
+            "organisations.yaml",
+            "wfp",
+            {"website": "not a url"},
+            "organisations.yaml: record 'wfp': website: Enter a valid URL.",
+        ),
     ],
 )
 def test_invalid_data_fails_naming_file_and_record_and_saves_nothing(

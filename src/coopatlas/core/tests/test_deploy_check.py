@@ -23,6 +23,7 @@ def test_check_deploy_is_clean_with_production_environment(tmp_path):
         "COOPATLAS_VAR_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "-m", "coopatlas.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env, capture_output=True, text=True, check=False,

@@ -155,7 +155,9 @@ def test_record_text_is_escaped_before_highlighting(personas: Any) -> None:
     )
     hit = run("q=water").hits[0]
     assert hit.title_html == "&lt;script&gt;alert(&#x27;<mark>water</mark>&#x27;)&lt;/script&gt;"
-    assert hit.snippet_html == "&lt;img src=x onerror=alert(1)&gt; <mark>water</mark>"
+    # PostgreSQL's ts_headline may start the passage after the "<"; either way nothing is markup.
+    assert hit.snippet_html.endswith("img src=x onerror=alert(1)&gt; <mark>water</mark>")
+    assert "<img" not in hit.snippet_html
 
 
 def test_accents_and_case_are_ignored(catalogue: Catalogue) -> None:

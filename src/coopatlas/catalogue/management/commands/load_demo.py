@@ -47,9 +47,7 @@ class Command(BaseCommand):
             for type_report in report.types.values():
                 self.stdout.write(f"  {type_report}")
             self.stdout.write(
-                self.style.SUCCESS(
-                    f"Demo data: {report.created} created, {report.updated} updated in {elapsed:.2f} s"
-                )
+                self.style.SUCCESS(f"Demo data: {report.created} created, {report.updated} updated in {elapsed:.2f} s")
             )
         for account in report.accounts:
             membership = f", member of {account.organisation}" if account.organisation else ""

@@ -1,0 +1,480 @@
+"""Benchmark of the catalogue search on synthetic catalogues of 10k, 100k and 1M records.
+
+Fills SQLite (a file under ``--workdir``) or PostgreSQL (database ``bench_catalogue``) with
+synthetic records of all six types — realistic text lengths (titles ~10 words, bodies 150-400
+words drawn from a Zipf-weighted vocabulary of SDG target titles, DAC sector names and common
+development words, in seven languages), the real countries, SDG targets, DAC sectors and
+modalities — indexes them with the real ``reindex`` path, then times ``core.search.service.search``
+(the code path of the search page) for a set of realistic queries: p50/p95 of "full-text query +
+three facets + first page", and a few variants. Timings are never test assertions.
+
+    .venv/bin/python bench/catalogue.py --engines sqlite postgresql --sizes 10000 100000 --write-docs
+
+Each (engine, size) is filled in its own process, then measured in another pinned to one CPU core
+(``taskset -c 0``); each measurement is repeated ``--runs`` times and the median run is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
+PG_DATABASE = "bench_catalogue"
+FACETS = ["type", "country", "sdg_goal"]
+QUERIES = [
+    "water", "drinking water", "climate adaptation", "health", "renewable energy", "school feeding", "digital",
+    "women", "food security", "sanitation", "capacity", "rural development", "vaccination", "fisheries",
+    "social protection", "eau potable", "agua", "energía renovable", "технологии", "水",
+]
+# Common words of cooperation project documents (English); other languages take theirs from SDG titles.
+GENERAL = """the of and to in for a on with by is are as be this that from at will an or which have their has
+project programme support national local government community communities development cooperation south
+technical capacity training institutions policy implementation partners partner countries country regional
+access services management systems system data knowledge exchange experience results impact sustainable
+improve improved improving strengthen strengthening increase increased provide providing ensure including
+between through within across new public private sector sectors women youth children families households
+rural urban areas region level plan planning strategy approach model tools methods good practice practices
+solution solutions challenges needs need investment financing resources budget costs cost budgetary year
+years phase first second pilot scale replication replicated transfer lessons learned evaluation monitoring
+indicators baseline target targets outcome outcomes outputs activities activity participants workshop
+workshops study visit visits expert experts mission missions ministry ministries agency agencies
+department network networks platform platforms centre centres excellence university universities research
+innovation technology technologies digital information communication infrastructure quality standards
+health education agriculture energy water environment climate gender employment trade industry tourism
+transport housing finance governance justice security peace migration statistics census
+""".split()
+LANGUAGES = (("en", 0.60), ("fr", 0.12), ("es", 0.12), ("pt", 0.05), ("ar", 0.04), ("ru", 0.04), ("zh-hans", 0.03))
+TYPES = (("initiative", 0.30), ("solution", 0.25), ("need", 0.20), ("expert", 0.10), ("organisation", 0.10),
+         ("partnership", 0.05))
+
+
+def setup_django(engine: str, size: int, workdir: Path) -> None:
+    """Point the settings at this run's database, then start Django."""
+    if engine == "sqlite":
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / f'catalogue-{size}.sqlite3'}"
+    else:
+        os.environ["DATABASE_URL"] = PG_URL.format(name=PG_DATABASE)
+    os.environ["COOPATLAS_VAR_DIR"] = str(workdir / "var")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopatlas.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+# ---------------------------------------------------------------------------------------------- fill
+
+
+class TextMaker:
+    """Zipf-weighted words per language, with topic words from a record's SDG targets and sectors."""
+
+    def __init__(self, rng: random.Random) -> None:
+        from coopatlas.core.search.text import tokens
+        from coopatlas.iati.models import Sector
+        from coopatlas.indicators.models import SdgTarget
+
+        self.rng = rng
+        self.targets = {t.code: t.titles for t in SdgTarget.objects.all()}
+        self.sectors = {s.code: s.names for s in Sector.objects.filter(active=True)}
+        self.topic: dict[tuple[str, str], list[str]] = {}
+        for code, titles in self.targets.items():
+            for lang, title in titles.items():
+                self.topic[(code, lang)] = tokens(title)
+        for code, names in self.sectors.items():
+            for lang, name in names.items():
+                self.topic[(code, lang)] = tokens(name)
+        self.vocab: dict[str, tuple[list[str], list[float]]] = {}
+        for lang, _share in LANGUAGES:
+            source = "es" if lang == "pt" else lang  # no Portuguese SDG titles shipped: Spanish stands in
+            words = list(GENERAL) if lang == "en" else []
+            for titles in self.targets.values():
+                words += tokens(titles.get(source, ""))
+            ranked = [w for w, _n in _frequency(words)]
+            weights = [1 / (rank + 1) for rank in range(len(ranked))]
+            self.vocab[lang] = (ranked, list(_cumulative(weights)))
+
+    def words(self, lang: str, count: int, topics: list[str]) -> str:
+        """``count`` words in ``lang``: about a third from the record's topics, the rest general."""
+        ranked, cumulative = self.vocab[lang]
+        general = self.rng.choices(ranked, cum_weights=cumulative, k=count)
+        topical = [w for code in topics for w in self.topic.get((code, "es" if lang == "pt" else lang), [])]
+        if topical:
+            for i in range(0, count, 3):
+                general[i] = self.rng.choice(topical)
+        joiner = "" if lang == "zh-hans" else " "
+        return joiner.join(general)
+
+
+def _frequency(words: list[str]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for word in words:
+        counts[word.lower()] = counts.get(word.lower(), 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
+
+
+def _cumulative(weights: list[float]) -> list[float]:
+    total = 0.0
+    for weight in weights:
+        total += weight
+        yield total
+
+
+def fill(size: int, seed: int = 20) -> dict[str, Any]:
+    """Create ``size`` records (all six types) with their relations, then index them with ``reindex``."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("load_reference", verbosity=0)
+    created = _create_records(size, random.Random(seed))
+    filled = time.perf_counter()
+    print(f"  {size} records created in {filled - started:.0f} s", file=sys.stderr, flush=True)
+    from coopatlas.core.search.indexing import reindex
+
+    last = time.perf_counter()
+    for progress in reindex(batch_size=1000):
+        if time.perf_counter() - last > 30 or progress.done == progress.total:
+            print(f"  reindex {progress.record_type}: {progress.done}/{progress.total}", file=sys.stderr, flush=True)
+            last = time.perf_counter()
+    indexed = time.perf_counter()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return {"records": created, "create_s": round(filled - started, 1), "reindex_s": round(indexed - filled, 1),
+            "reindex_per_s": round(created / max(indexed - filled, 1e-9))}
+
+
+def _create_records(size: int, rng: random.Random) -> int:
+    from coopatlas.catalogue.models import Expert, Modality, Need, Organisation, Partnership, Solution
+    from coopatlas.geo.models import Country
+    from coopatlas.initiatives.models import Initiative
+
+    text = TextMaker(rng)
+    countries = sorted(Country.objects.values_list("code", flat=True))
+    rng.shuffle(countries)
+    country_weights = list(_cumulative([1 / (i + 1) ** 0.7 for i in range(len(countries))]))
+    targets, sectors = sorted(text.targets), sorted(text.sectors)
+    modalities = list(Modality.objects.values_list("code", flat=True))
+    languages, language_weights = zip(*LANGUAGES, strict=True)
+    now = datetime.now(UTC)
+
+    def pick_countries(low: int, high: int) -> list[str]:
+        return list(set(rng.choices(countries, cum_weights=country_weights, k=rng.randint(low, high))))
+
+    def common(lang: str, owner_id: int | None) -> dict[str, Any]:
+        status = rng.choices(["published", "draft", "submitted", "returned"], [85, 8, 4, 3])[0]
+        updated = now - timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
+        return {"language": lang, "owner_id": owner_id, "workflow_status": status, "updated_at": updated,
+                "created_at": updated, "deleted_at": updated if rng.random() < 0.02 else None}
+
+    counts = {t: round(size * share) for t, share in TYPES}
+    counts["initiative"] += size - sum(counts.values())
+    organisations = []
+    for _i in range(counts["organisation"]):
+        lang = rng.choices(languages, language_weights)[0]
+        topics = rng.sample(sectors, 2)
+        organisations.append(Organisation(
+            name=text.words(lang, rng.randint(3, 7), topics).capitalize(), acronym="".join(rng.sample("ABCDEFGHIJKLMNOPRSTU", 4)),
+            description=text.words(lang, rng.randint(150, 300), topics), country_id=pick_countries(1, 1)[0],
+            **common(lang, None),
+        ))
+    Organisation.objects.bulk_create(organisations, batch_size=2000)
+    owners = [o.pk for o in organisations]
+    specs = [
+        (Solution, counts["solution"], lambda lang, topics: {
+            "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
+            "summary": text.words(lang, rng.randint(40, 80), topics),
+            "challenge": text.words(lang, rng.randint(40, 90), topics),
+            "solution": text.words(lang, rng.randint(50, 140), topics),
+            "results": text.words(lang, rng.randint(20, 90), topics),
+            "status": rng.choice(["ongoing", "completed", "replicated", "archived"]),
+        }, {"countries_applied": (1, 3), "countries_replicated": (0, 2), "sdg_targets": "targets", "sectors": "sectors",
+            "modalities": (1, 2)}),
+        (Need, counts["need"], lambda lang, topics: {
+            "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
+            "description": text.words(lang, rng.randint(100, 300), topics),
+            "rationale": text.words(lang, rng.randint(40, 100), topics), "country_id": pick_countries(1, 1)[0],
+            "status": rng.choice(["open", "in-brokering", "matched", "closed"]),
+        }, {"sdg_targets": "targets", "sectors": "sectors", "modalities": (1, 1)}),
+        (Initiative, counts["initiative"], lambda lang, topics: {
+            "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
+            "description": text.words(lang, rng.randint(150, 350), topics),
+            "results_summary": text.words(lang, rng.randint(0, 50), topics),
+            "activity_status": rng.choice("123456"),
+        }, {"recipient_countries": (1, 3), "sdg_targets": "targets", "sectors": "sectors", "modalities": (1, 2)}),
+        (Partnership, counts["partnership"], lambda lang, topics: {
+            "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
+            "description": text.words(lang, rng.randint(150, 400), topics),
+            "status": rng.choice(["active", "completed", "inactive"]),
+        }, {"countries": (2, 5), "sdg_targets": "targets", "sectors": "sectors", "modalities": (1, 2)}),
+        (Expert, counts["expert"], lambda lang, topics: {
+            "name": text.words(lang, 2, []).title(), "expertise": text.words(lang, rng.randint(100, 250), topics),
+            "availability": rng.choice(["available", "limited", "unavailable"]),
+        }, {"countries_experience": (1, 4), "sdg_goals": "goals", "sectors": "sectors"}),
+    ]
+    for model, count, fields, relations in specs:
+        for start in range(0, count, 5000):
+            batch, links = [], []
+            for _i in range(min(5000, count - start)):
+                lang = rng.choices(languages, language_weights)[0]
+                chosen = {"targets": rng.sample(targets, rng.randint(1, 3)), "sectors": rng.sample(sectors, rng.randint(1, 2))}
+                record = model(**fields(lang, chosen["targets"] + chosen["sectors"]), **common(lang, rng.choice(owners)))
+                if rng.random() < 0.1:
+                    other = "fr" if lang != "fr" else "es"
+                    record.translations = {other: {model.TRANSLATABLE_FIELDS[0]: text.words(other, 10, chosen["targets"])}}
+                batch.append(record)
+                links.append(chosen)
+            model.objects.bulk_create(batch, batch_size=1000)
+            _link(model, batch, links, relations, rng, pick_countries, modalities)
+            print(f"  {model.__name__}: {start + len(batch)}/{count}", file=sys.stderr, flush=True)
+    return size
+
+
+def _link(model: Any, records: list[Any], chosen: list[dict[str, list[str]]], relations: dict[str, Any],
+          rng: random.Random, pick_countries: Any, modalities: list[str]) -> None:
+    """Bulk insert the many-to-many rows of a batch of records."""
+    for name, how in relations.items():
+        relation = model._meta.get_field(name)
+        through = getattr(model, name).through
+        source, target = f"{relation.m2m_field_name()}_id", f"{relation.m2m_reverse_field_name()}_id"
+        rows = []
+        for record, picked in zip(records, chosen, strict=True):
+            if how == "targets":
+                values = picked["targets"]
+            elif how == "sectors":
+                values = picked["sectors"]
+            elif how == "goals":
+                values = sorted({t.split(".")[0] for t in picked["targets"]})
+            elif name == "modalities":
+                values = rng.sample(modalities, rng.randint(*how))
+            else:
+                values = pick_countries(*how)
+            rows += [through(**{source: record.pk, target: value}) for value in values]
+        through.objects.bulk_create(rows, batch_size=5000)
+
+
+# ------------------------------------------------------------------------------------------- measure
+
+
+def measure(rounds: int) -> dict[str, Any]:
+    """p50/p95 (ms) of each scenario over every query, after one warm-up pass."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.db.models import Count
+    from django.http import QueryDict
+    from django.test import RequestFactory
+
+    from coopatlas.catalogue.search_views import search_page
+    from coopatlas.core.models import SearchEntry
+    from coopatlas.core.search.facets import facets_for
+    from coopatlas.core.search.service import SearchParams, search
+
+    anonymous = AnonymousUser()
+    busiest = (
+        SearchEntry.objects.filter(facet_values__facet="country").values("facet_values__value")
+        .order_by().annotate(n=Count("id")).order_by("-n").values_list("facet_values__value", flat=True)[:1]
+    )
+    country = list(busiest)[0]
+    factory = RequestFactory()
+
+    def page(query: str) -> Any:
+        request = factory.get("/en/search/", QueryDict(query))
+        request.user, request.htmx = anonymous, False
+        return search_page(request)
+
+    scenarios = {
+        "q + 3 facets + page 1": lambda q: search(SearchParams.from_query(QueryDict(f"q={q}")), anonymous, FACETS),
+        "q + all facets + page 1": lambda q: search(SearchParams.from_query(QueryDict(f"q={q}")), anonymous,
+                                                    facets_for(anonymous)),
+        f"q + country={country} + 3 facets": lambda q: search(
+            SearchParams.from_query(QueryDict(f"q={q}&country={country}")), anonymous, FACETS),
+        "q + 3 facets, sorted by date": lambda q: search(
+            SearchParams.from_query(QueryDict(f"q={q}&sort=recent")), anonymous, FACETS),
+        "HTML page (view + template)": lambda q: page(f"q={q}"),
+        "no query (browse) + 3 facets": lambda _q: search(SearchParams(), anonymous, FACETS),
+    }
+    results: dict[str, Any] = {}
+    hits = [search(SearchParams.from_query(QueryDict(f"q={q}")), anonymous, []).total for q in QUERIES]
+    results["hits_median"] = statistics.median(hits)
+    results["hits_per_query"] = dict(zip(QUERIES, hits, strict=True))
+    results["entries"] = SearchEntry.objects.count()
+    for name, run in scenarios.items():
+        queries = QUERIES if "browse" not in name else QUERIES[:5]
+        for q in queries:  # warm-up: caches, statement preparation
+            run(q)
+        timings = []
+        for _round in range(rounds):
+            for q in queries:
+                started = time.perf_counter()
+                run(q)
+                timings.append((time.perf_counter() - started) * 1000)
+        cuts = statistics.quantiles(timings, n=100)
+        results[name] = {"p50": round(cuts[49], 1), "p95": round(cuts[94], 1), "n": len(timings)}
+    results["database"] = connection.vendor
+    return results
+
+
+# ------------------------------------------------------------------------------------------- driver
+
+
+def machine() -> dict[str, str]:
+    """CPU model, cores, memory, and the versions that matter."""
+    import sqlite3
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "?")
+    try:
+        pg = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"],
+                            capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pg = "?"
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": memory, "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "postgresql": pg}
+
+
+def reset_postgres() -> None:
+    """Drop and recreate the benchmark database."""
+    import psycopg
+
+    with psycopg.connect(PG_URL.format(name="postgres"), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+
+
+def child(args: argparse.Namespace) -> None:
+    """One phase (fill or measure) of one (engine, size), in this process; JSON on the last line."""
+    setup_django(args.engine, args.size, args.workdir)
+    result = fill(args.size) if args.phase == "fill" else measure(args.rounds)
+    print(json.dumps(result))
+
+
+def run_one(args: argparse.Namespace, engine: str, size: int) -> dict[str, Any]:
+    """Fill (unless reusing) then measure ``--runs`` times pinned to CPU 0; keep the median run."""
+    base = [sys.executable, __file__, "--child", "--engine", engine, "--size", str(size), "--workdir", str(args.workdir)]
+    report: dict[str, Any] = {"engine": engine, "size": size}
+    database = args.workdir / f"catalogue-{size}.sqlite3"
+    if not args.reuse or (engine == "sqlite" and not database.exists()):
+        if engine == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{database}{suffix}").unlink(missing_ok=True)
+        else:
+            reset_postgres()
+        print(f"filling {engine} with {size} records", file=sys.stderr, flush=True)
+        out = subprocess.run([*base, "--phase", "fill"], check=True, capture_output=True, text=True)
+        report["fill"] = json.loads(out.stdout.strip().splitlines()[-1])
+    if engine == "sqlite":
+        report["database_mb"] = round(sum(p.stat().st_size for p in args.workdir.glob(f"catalogue-{size}.sqlite3*")) / 2**20)
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    runs = []
+    for run in range(args.runs):
+        print(f"measuring {engine} {size}, run {run + 1}/{args.runs}", file=sys.stderr, flush=True)
+        out = subprocess.run([*pin, *base, "--phase", "measure", "--rounds", str(args.rounds)], check=True,
+                             capture_output=True, text=True)
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    scenarios = [k for k, v in runs[0].items() if isinstance(v, dict) and "p95" in v]
+    report["scenarios"] = {
+        name: {q: statistics.median(r[name][q] for r in runs) for q in ("p50", "p95")} for name in scenarios
+    }
+    report["hits_median"] = runs[0]["hits_median"]
+    report["hits_per_query"] = runs[0]["hits_per_query"]
+    report["runs"] = args.runs
+    print(json.dumps(report, ensure_ascii=False), flush=True)
+    return report
+
+
+def write_docs(reports: list[dict[str, Any]], command: str) -> None:
+    """Replace the catalogue-search section of docs/benchmarks.md with these results."""
+    info = machine()
+    lines = [
+        "<!-- bench:catalogue:start -->",
+        "## Catalogue search (`bench/catalogue.py`)",
+        "",
+        f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']} RAM; Python {info['python']}, "
+        f"SQLite {info['sqlite']}, PostgreSQL {info['postgresql']}. Measured {datetime.now(UTC):%Y-%m-%d}.",
+        "",
+        f"Command: `{command}`",
+        "",
+        "Each cell: p50 / p95 in milliseconds of `core.search.service.search()` (the search page's code path), "
+        f"over {len(QUERIES)} queries × the rounds, measuring process pinned to one core (`taskset -c 0`); "
+        "median of the runs. Facets: `type`, `country`, `sdg_goal` unless the scenario says otherwise. "
+        "Goal: p95 ≤ 50 ms for \"q + 3 facets + page 1\" at 100k on SQLite.",
+        "",
+    ]
+    scenarios = list(reports[0]["scenarios"])
+    header = "| scenario | " + " | ".join(f"{r['engine']} {r['size']:,}" for r in reports) + " |"
+    lines += [header, "|---" * (len(reports) + 1) + "|"]
+    for name in scenarios:
+        cells = [f"{r['scenarios'][name]['p50']:.1f} / {r['scenarios'][name]['p95']:.1f}" if name in r["scenarios"]
+                 else "–" for r in reports]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("| median hits per query | " + " | ".join(f"{r['hits_median']:,.0f}" for r in reports) + " |")
+    lines.append("| fill: create / reindex (s) | " + " | ".join(
+        f"{r['fill']['create_s']} / {r['fill']['reindex_s']} ({r['fill']['reindex_per_s']:,}/s)" if "fill" in r else "–"
+        for r in reports) + " |")
+    lines.append("| SQLite file (MB) | " + " | ".join(str(r.get("database_mb", "–")) for r in reports) + " |")
+    lines += ["", "Hits per query: " + "; ".join(
+        f"{r['engine']} {r['size']:,}: " + ", ".join(f"{q} {n:,}" for q, n in r["hits_per_query"].items())
+        for r in reports[-1:]), "<!-- bench:catalogue:end -->", ""]
+    path = ROOT / "docs" / "benchmarks.md"
+    existing = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    start, end = "<!-- bench:catalogue:start -->", "<!-- bench:catalogue:end -->"
+    if start in existing and end in existing:
+        before, rest = existing.split(start, 1)
+        existing = before + rest.split(end, 1)[1].lstrip("\n")
+    path.write_text(existing.rstrip("\n") + "\n\n" + "\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engines", nargs="+", default=["sqlite"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=3, help="measurement runs per (engine, size); median reported")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the queries per run")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/coopatlas-bench"))
+    parser.add_argument("--reuse", action="store_true", help="measure existing SQLite files instead of refilling")
+    parser.add_argument("--write-docs", action="store_true", help="write the results to docs/benchmarks.md")
+    parser.add_argument("--results", type=Path, help="append each (engine, size) result as a JSON line here")
+    parser.add_argument("--from-results", type=Path, help="only write docs from a results file")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["fill", "measure"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    command = "python bench/catalogue.py " + " ".join(sys.argv[1:])
+    if args.from_results:
+        reports = [json.loads(line) for line in args.from_results.read_text().splitlines() if line.strip()]
+        write_docs(reports, command)
+        return
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    reports = []
+    for engine in args.engines:
+        for size in args.sizes:
+            reports.append(run_one(args, engine, size))
+            if args.results:
+                with args.results.open("a") as out:
+                    out.write(json.dumps(reports[-1], ensure_ascii=False) + "\n")
+    if args.write_docs:
+        write_docs(reports, command)
+
+
+if __name__ == "__main__":
+    main()
