@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
@@ -46,16 +47,6 @@ class RecordOut(Schema):
     updated_at: datetime.datetime
     published_at: datetime.datetime | None = None
     deleted_at: datetime.datetime | None = None
-
-
-class PageOut(Schema):
-    """A page of records with the facets of the whole result."""
-
-    count: int
-    page: int
-    page_size: int
-    results: list[Any]
-    facets: list[dict[str, Any]]
 
 
 class WorkflowIn(Schema):
@@ -153,6 +144,14 @@ class InputField:
     description: str
 
 
+def _model_field(rt: RecordType, name: str) -> models.Field | None:
+    """The model field a form field edits; None for a form-only field."""
+    try:
+        return rt.model._meta.get_field(name)  # type: ignore[no-any-return]
+    except FieldDoesNotExist:
+        return None
+
+
 def _form_field_type(rt: RecordType, name: str, field: forms.Field) -> Any:
     if isinstance(field, forms.ModelMultipleChoiceField):
         return list[key_type(field.queryset.model)]  # type: ignore[misc]
@@ -160,11 +159,7 @@ def _form_field_type(rt: RecordType, name: str, field: forms.Field) -> Any:
         return key_type(field.queryset.model)
     if isinstance(field, forms.MultipleChoiceField):
         return list[str]
-    try:
-        model_field = rt.model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a form-only field has no model field
-        model_field = None
-    if isinstance(model_field, models.JSONField):
+    if isinstance(_model_field(rt, name), models.JSONField):
         return list[str]
     if isinstance(field, forms.DateField):
         return datetime.date
@@ -190,10 +185,8 @@ def input_fields(rt: RecordType) -> list[InputField]:
     for name, field in rt.form.base_fields.items():
         if name == "version":
             continue
-        try:
-            has_default = rt.model._meta.get_field(name).has_default()
-        except Exception:  # noqa: BLE001 - a form-only field has no model field
-            has_default = False
+        model_field = _model_field(rt, name)
+        has_default = model_field is not None and model_field.has_default()
         description = str(field.label or name)
         if field.help_text:
             description += f" — {field.help_text}"

@@ -26,8 +26,15 @@ class SearchEntry(models.Model):
     #: Same visibility rules as the records (``RecordQuerySet``), keyed on the owning organisation id.
     OWNER_LOOKUP = "owner_id"
 
+    # Small columns first: SQLite reads a row's columns in order, and the long texts spill onto
+    # overflow pages, so visibility checks and result display never have to read them.
     record_type = models.CharField(max_length=20)
     object_id = models.PositiveBigIntegerField()
+    language = models.CharField(max_length=10)
+    workflow_status = models.CharField(max_length=20)
+    owner_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
     title = models.CharField(max_length=500)
     #: Title and summary for display, by language code (the record's own language included).
     titles = models.JSONField(default=dict, blank=True)
@@ -35,11 +42,6 @@ class SearchEntry(models.Model):
     #: Indexed text, in ``index_form``: titles (all languages), and every other text field.
     search_title = models.TextField(blank=True)
     search_body = models.TextField(blank=True)
-    language = models.CharField(max_length=10)
-    workflow_status = models.CharField(max_length=20)
-    owner_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = RecordQuerySet.as_manager()
 

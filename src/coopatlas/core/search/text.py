@@ -34,6 +34,7 @@ MAX_QUERY_LENGTH = 256
 MAX_PHRASES = 16
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_CJK_ANY = re.compile(f"[{_CJK}]")
 _CJK_PAIR = re.compile(f"(?<=[{_CJK}])(?=[{_CJK}])")
 _CJK_SPACE = re.compile(f"(?<=[{_CJK}])({MARK_END}?) ({MARK_START}?)(?=[{_CJK}])")
 #: Characters that must never reach the index or a snippet: our markers and other control characters.
@@ -51,16 +52,21 @@ def clean_text(text: str | None) -> str:
 
 def index_form(text: str | None) -> str:
     """Text as stored in the index: cleaned, with each Han/Kana character a token of its own."""
-    return _CJK_PAIR.sub(" ", clean_text(text))
+    text = clean_text(text)
+    return _CJK_PAIR.sub(" ", text) if _CJK_ANY.search(text) else text
 
 
 def display_form(text: str) -> str:
     """Undo ``index_form``'s CJK spacing in engine output, merging adjacent highlighted characters."""
+    if not _CJK_ANY.search(text):
+        return text
     return _CJK_SPACE.sub(r"\1\2", text).replace(MARK_END + MARK_START, "")
 
 
 def fold(token: str) -> str:
     """Case- and accent-insensitive form of a token (as ``unicode61 remove_diacritics 2`` and unaccent)."""
+    if token.isascii():
+        return token.lower()
     decomposed = unicodedata.normalize("NFKD", token)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
