@@ -83,8 +83,8 @@ class TextMaker:
 
     def __init__(self, rng: random.Random) -> None:
         from coopatlas.core.search.text import tokens
-        from coopatlas.iati.models import Sector
-        from coopatlas.indicators.models import SdgTarget
+        from coopatlas.iati.models import CodelistItem, Sector, SectorCategory
+        from coopatlas.indicators.models import SdgIndicator, SdgTarget
 
         self.rng = rng
         self.targets = {t.code: t.titles for t in SdgTarget.objects.all()}
@@ -96,12 +96,17 @@ class TextMaker:
         for code, names in self.sectors.items():
             for lang, name in names.items():
                 self.topic[(code, lang)] = tokens(name)
+        # The vocabulary: every word of the SDG targets and indicators, DAC sectors and IATI codelists
+        # in that language, ranked by frequency there, then drawn with Zipf weights (1 / rank).
+        texts: list[dict[str, str]] = [t.titles for t in SdgTarget.objects.all()]
+        texts += [i.titles for i in SdgIndicator.objects.all()]
+        texts += [m.names for model in (Sector, SectorCategory, CodelistItem) for m in model.objects.all()]
         self.vocab: dict[str, tuple[list[str], list[float]]] = {}
         for lang, _share in LANGUAGES:
             source = "es" if lang == "pt" else lang  # no Portuguese SDG titles shipped: Spanish stands in
             words = list(GENERAL) if lang == "en" else []
-            for titles in self.targets.values():
-                words += tokens(titles.get(source, ""))
+            for names in texts:
+                words += tokens(names.get(source, "") or "")
             ranked = [w for w, _n in _frequency(words)]
             weights = [1 / (rank + 1) for rank in range(len(ranked))]
             self.vocab[lang] = (ranked, list(_cumulative(weights)))
@@ -376,7 +381,7 @@ def run_one(args: argparse.Namespace, engine: str, size: int) -> dict[str, Any]:
         else:
             reset_postgres()
         print(f"filling {engine} with {size} records", file=sys.stderr, flush=True)
-        out = subprocess.run([*base, "--phase", "fill"], check=True, capture_output=True, text=True)
+        out = subprocess.run([*base, "--phase", "fill"], check=True, stdout=subprocess.PIPE, text=True)
         report["fill"] = json.loads(out.stdout.strip().splitlines()[-1])
     if engine == "sqlite":
         report["database_mb"] = round(sum(p.stat().st_size for p in args.workdir.glob(f"catalogue-{size}.sqlite3*")) / 2**20)
@@ -385,7 +390,7 @@ def run_one(args: argparse.Namespace, engine: str, size: int) -> dict[str, Any]:
     for run in range(args.runs):
         print(f"measuring {engine} {size}, run {run + 1}/{args.runs}", file=sys.stderr, flush=True)
         out = subprocess.run([*pin, *base, "--phase", "measure", "--rounds", str(args.rounds)], check=True,
-                             capture_output=True, text=True)
+                             stdout=subprocess.PIPE, text=True)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     scenarios = [k for k, v in runs[0].items() if isinstance(v, dict) and "p95" in v]
     report["scenarios"] = {

@@ -62,7 +62,11 @@ class Personas:
 
 @pytest.fixture
 def personas(db: Any, password_hash: str) -> Personas:
-    """Two published organisations with one contributor each, a moderator and an administrator."""
+    """Two published organisations with one contributor each, a moderator and an administrator.
+
+    The organisations are saved with the ORM (no change log, not in the search index), so tests
+    count only the records they create themselves.
+    """
     from coopatlas.catalogue.models import Membership, Organisation
     from coopatlas.core.models import User, WorkflowStatus
     from coopatlas.geo.models import Country
@@ -82,3 +86,13 @@ def personas(db: Any, password_hash: str) -> Personas:
     moderator = make_user(password_hash, "mona", role=User.Role.MODERATOR)
     administrator = make_user(password_hash, "ada", role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
     return Personas(org_a, org_b, contributor_a, contributor_b, moderator, administrator)
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> Any:
+    """Each test starts in English: a request to /fr/ leaves French active in the thread otherwise."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "coopatlas.iati",
     "coopatlas.catalogue",
     "coopatlas.initiatives",
+    "coopatlas.brokering",
     "coopatlas.api",
 ]
 

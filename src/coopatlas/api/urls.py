@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from ninja import NinjaAPI
 
 from coopatlas.api import errors, search
@@ -42,8 +43,10 @@ def _add_record_routers() -> None:
     """Mount one router per registered record type (organisations, solutions, needs, ...)."""
     from coopatlas.catalogue import record_types  # noqa: F401 - fills the registry
 
-    for record_type in registry.REGISTRY.values():
-        api.add_router(f"/{api_path(record_type)}", record_router(record_type))
+    # The URLconf is first imported during some request: the OpenAPI labels must not take its language.
+    with translation.override("en"):
+        for record_type in registry.REGISTRY.values():
+            api.add_router(f"/{api_path(record_type)}", record_router(record_type))
 
 
 _add_record_routers()

@@ -41,6 +41,14 @@ def _get_visible(request: HttpRequest, type_key: str, pk: int) -> Any:
     return record
 
 
+def _get_editable(request: HttpRequest, type_key: str, pk: int) -> Any:
+    """The record if the user may edit it: 404 when they may not even see it, 403 when only read."""
+    record = _get_visible(request, type_key, pk)
+    if not services.can_edit(request.user, record):
+        raise PermissionDenied(_("You may not edit this record."))
+    return record
+
+
 def record_list(request: HttpRequest, type_key: str) -> HttpResponse:
     """A type's list is the search page filtered to that type (one filter definition for both)."""
     query = request.GET.copy()
@@ -91,6 +99,7 @@ def record_create(request: HttpRequest, type_key: str) -> HttpResponse:
             services.create_record(record, request.user, save_m2m=lambda: form.save_m2m_to(record))
             if type_key == "organisation":
                 Membership.objects.create(user=request.user, organisation=record, role=Membership.Role.MANAGER)
+                request.user.forget_organisations()
         messages.success(request, _("Saved as a draft. Submit it for review when it is ready."))
         return redirect(record_url(record))
     return _form_page(request, rt, form, status=400 if request.method == "POST" else 200)
@@ -100,9 +109,7 @@ def record_create(request: HttpRequest, type_key: str) -> HttpResponse:
 def record_edit(request: HttpRequest, type_key: str, pk: int) -> HttpResponse:
     """Edit a record; a form loaded before someone else's change is refused (optimistic locking)."""
     rt = registry.get(type_key)
-    record = rt.model.objects.editable_by(request.user).filter(pk=pk).first()
-    if record is None:
-        raise PermissionDenied(_("You may not edit this record."))
+    record = _get_editable(request, type_key, pk)
     form = rt.form(request.POST or None, instance=record, user=request.user)
     if request.method == "POST" and form.is_valid():
         def apply(fresh: Any) -> None:
@@ -173,9 +180,7 @@ def record_translate(request: HttpRequest, type_key: str, pk: int, lang: str) ->
     rt = registry.get(type_key)
     if lang not in UN_LANGUAGES:
         raise Http404(_("Unknown language."))
-    record = rt.model.objects.editable_by(request.user).filter(pk=pk).first()
-    if record is None:
-        raise PermissionDenied(_("You may not edit this record."))
+    record = _get_editable(request, type_key, pk)
     form = TranslationForm(request.POST or None, record=record, lang=lang)
     if request.method == "POST" and form.is_valid():
         texts = {k: v for k, v in form.cleaned_data.items() if k != "version" and v}

@@ -52,6 +52,10 @@ class User(AbstractUser):
             self._organisation_ids = list(self.memberships.values_list("organisation_id", flat=True))
         return self._organisation_ids
 
+    def forget_organisations(self) -> None:
+        """Drop the cached organisation ids (after a membership changed in this request)."""
+        self.__dict__.pop("_organisation_ids", None)
+
 
 class ApiToken(models.Model):
     """A bearer token for writing through the API; only its SHA-256 digest is stored."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from coopatlas.catalogue.models import Need, Organisation, Solution
 from coopatlas.core import services
@@ -113,3 +114,10 @@ def published_of_b(personas: Any) -> Need:
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 makes each persona cost ~0.5 s to create; the API tests never check a password."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test() -> Any:
+    """LocaleMiddleware activates the request's language in the test thread and never resets it."""
+    yield
+    translation.deactivate()

@@ -9,6 +9,7 @@ from django.test import Client
 
 from coopatlas.api.tests.conftest import make_need, make_solution
 from coopatlas.core.models import WorkflowStatus
+from coopatlas.core.search.indexing import index_record
 
 PUBLISHED = WorkflowStatus.PUBLISHED
 
@@ -22,9 +23,7 @@ def needs(personas):
     senegal = make_need(personas.org_b, personas.contributor_b, title="Semences de riz résistantes", country="SEN",
                         status=PUBLISHED, language="fr", description="Des semences pour la saison des pluies.")
     senegal.sdg_targets.set(["2.1"])
-    # Re-index after setting relations outside the service (as the UI form does through save_m2m).
-    from coopatlas.core.search.indexing import index_record
-
+    # Re-index after setting relations outside the service (the UI sets them inside, through save_m2m).
     index_record(brazil)
     index_record(senegal)
     draft = make_need(personas.org_b, personas.contributor_b, title="Draft water plan of B")

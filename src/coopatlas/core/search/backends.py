@@ -1,8 +1,8 @@
 """The two full-text engines behind one interface: SQLite FTS5 and PostgreSQL text search.
 
-A backend does three things: turn a parsed query into SQL that restricts ``core_searchentry`` to
-matching rows and scores them (``match``), mark the query's matches in a page of hits
-(``snippets``), and tidy its index after a bulk load (``optimise``). The rest of the search (visibility,
+A backend does two things: turn a parsed query into SQL that restricts ``core_searchentry`` to
+matching rows, scores them and cuts a snippet with the matches marked (``match``), and tidy its
+index after a bulk load (``optimise``). The rest of the search (visibility,
 facets, paging) is the same SQL for both engines.
 
 User text only ever travels as bound parameters, and every phrase is quoted as a literal, so query
@@ -12,7 +12,6 @@ syntax in the input (``NEAR``, ``*``, ``"``, ``title:``, ``OR``, brackets) is se
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -37,20 +36,19 @@ class MatchClause:
     #: SQL of the relevance score and the direction that puts the best match first.
     score: str
     best_first: str
+    #: SQL of the best passage of the body, matches between ``MARK_START`` and ``MARK_END``.
+    snippet: str
+    snippet_params: tuple[str, ...]
 
 
 class SearchBackend(ABC):
-    """A full-text engine: matching with a relevance score, highlighted snippets, index upkeep."""
+    """A full-text engine: matching with a relevance score and highlighted snippets, index upkeep."""
 
     vendor = ""
 
     @abstractmethod
     def match(self, query: ParsedQuery) -> MatchClause:
-        """SQL that keeps the entries matching every phrase of ``query`` and scores them."""
-
-    @abstractmethod
-    def snippets(self, query: ParsedQuery, entry_ids: Sequence[int]) -> dict[int, str]:
-        """The best passage of each entry's body, matches between ``MARK_START`` and ``MARK_END``."""
+        """SQL that keeps the entries matching every phrase of ``query``, scores them, cuts snippets."""
 
     def optimise(self) -> None:  # noqa: B027 - optional hook
         """Compact the full-text index after a bulk load (nothing to do by default)."""
@@ -82,24 +80,16 @@ class SqliteFts5Backend(SearchBackend):
             condition_params=(self.expression(query),),
             score=f"bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0)",
             best_first="ASC",
+            snippet=f"snippet({FTS_TABLE}, 1, %s, %s, %s, {SNIPPET_TOKENS})",
+            snippet_params=(MARK_START, MARK_END, "…"),
         )
-
-    def snippets(self, query: ParsedQuery, entry_ids: Sequence[int]) -> dict[int, str]:
-        if not entry_ids or not query:
-            return {}
-        placeholders = ", ".join(["%s"] * len(entry_ids))
-        sql = (
-            f"SELECT rowid, snippet({FTS_TABLE}, 1, %s, %s, %s, {SNIPPET_TOKENS}) FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [MARK_START, MARK_END, "…", self.expression(query), *entry_ids])
-            return {row[0]: row[1] or "" for row in cursor.fetchall()}
 
     def optimise(self) -> None:
-        """Merge the FTS5 b-trees into one (https://sqlite.org/fts5.html#the_optimize_command)."""
+        """Merge the FTS5 b-trees into one (https://sqlite.org/fts5.html#the_optimize_command), refresh statistics."""
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+            cursor.execute("ANALYZE core_searchentry")
+            cursor.execute("ANALYZE core_searchfacetvalue")
 
 
 class PostgresBackend(SearchBackend):
@@ -137,20 +127,9 @@ class PostgresBackend(SearchBackend):
             condition_params=(),
             score="ts_rank_cd(core_searchentry.search_vector, search_query.query, 1)",
             best_first="DESC",
+            snippet=f"ts_headline('{PG_CONFIG}', core_searchentry.search_body, search_query.query, %s)",
+            snippet_params=(self.headline_options,),
         )
-
-    def snippets(self, query: ParsedQuery, entry_ids: Sequence[int]) -> dict[int, str]:
-        if not entry_ids or not query:
-            return {}
-        sql, params = self.tsquery(query)
-        placeholders = ", ".join(["%s"] * len(entry_ids))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, ts_headline('{PG_CONFIG}', search_body, {sql}, %s) FROM core_searchentry "
-                f"WHERE id IN ({placeholders})",
-                [*params, self.headline_options, *entry_ids],
-            )
-            return {row[0]: row[1] or "" for row in cursor.fetchall()}
 
     def optimise(self) -> None:
         """Refresh the planner's statistics after a bulk load."""

@@ -1,12 +1,11 @@
 """The catalogue search: parameters from the query string in, one result object out.
 
-``search(params, user)`` runs a fixed number of statements whatever the page size:
+``search(params, user)`` runs a fixed number of statements whatever the page size (see ``sql``):
 
-1. the page of hits with their display fields, best first (one statement);
-2. the snippets of that page (one statement, only with a query);
-3. the total and every facet's counts (one statement: the matching ids are materialised once per
-   distinct filter set, then grouped by facet and value), under a time limit;
-4. the labels of the facet values shown (at most one small query per facet).
+1. the page's entry ids, the total and every facet's counts, in one statement under a time limit
+   (when it runs out, the page and the total are fetched without facets);
+2. the page's display fields with the engine's snippets;
+3. the labels of the facet values shown (at most one small query per facet).
 
 Facets are disjunctive: values of one facet combine with OR, facets with AND, and a facet's own
 counts ignore its own selection so every value stays one click away.
@@ -36,7 +35,7 @@ from django.utils.safestring import SafeString
 from coopatlas.core.i18n import current_language
 from coopatlas.core.models import LanguageChoices, WorkflowStatus
 from coopatlas.core.models_search import SearchEntry, SearchFacetValue
-from coopatlas.core.search.backends import get_backend
+from coopatlas.core.search import sql
 from coopatlas.core.search.documents import INDEXED_TYPES
 from coopatlas.core.search.facets import FACETS, facet_results, facets_for
 from coopatlas.core.search.text import ParsedQuery, highlight, marked_to_html, parse_query
@@ -237,85 +236,13 @@ def record_urls() -> Callable[[str, int], str]:
     return url
 
 
-def visible_entries(user: Any, filters: Mapping[str, Sequence[str]]) -> QuerySet[SearchEntry]:
-    """Entries ``user`` may see (``RecordQuerySet.visible_to``) that have a value of every filtered facet."""
-    entries = SearchEntry.objects.visible_to(user)
-    for name, values in filters.items():
-        entries = entries.filter(
-            Exists(SearchFacetValue.objects.filter(entry=OuterRef("pk"), facet=name, value__in=list(values)))
-        )
-    return entries
-
-
-@dataclass(frozen=True)
-class _Selection:
-    """SQL of the matching entries: FROM-joins and WHERE, with their parameters in order."""
-
-    joins: str
-    where: str
-    params: tuple[Any, ...]
-
-
-def _selection(query: ParsedQuery, user: Any, filters: Mapping[str, Sequence[str]]) -> _Selection:
-    """Compose the engine's match clause with the ORM's visibility and filter conditions."""
-    entries = visible_entries(user, filters)
-    compiler = entries.query.get_compiler(using=entries.db)
-    where_sql, where_params = compiler.compile(entries.query.where)
-    if not query:
-        return _Selection("", where_sql or "1=1", tuple(where_params))
-    clause = get_backend().match(query)
-    where = f"{clause.condition} AND ({where_sql})" if where_sql else clause.condition
-    return _Selection(clause.join, where, (*clause.join_params, *clause.condition_params, *where_params))
-
-
-_HIT_COLUMNS = (
-    "core_searchentry.id, core_searchentry.record_type, core_searchentry.object_id, core_searchentry.title, "
-    "core_searchentry.titles, core_searchentry.summaries, core_searchentry.language, "
-    "core_searchentry.workflow_status, core_searchentry.updated_at"
-)
-
-
-def _order_by(query: ParsedQuery, sort: str) -> str:
-    if sort == "relevance" and query:
-        clause = get_backend().match(query)
-        return f"{clause.score} {clause.best_first}, core_searchentry.id DESC"
-    return "core_searchentry.updated_at DESC, core_searchentry.id DESC"
-
-
-def _hit_rows(query: ParsedQuery, user: Any, params: SearchParams, sort: str, limit: int, offset: int) -> list[dict]:
-    """The hits' display columns in result order (one statement)."""
-    selection = _selection(query, user, params.filters)
-    sql = (
-        f"SELECT {_HIT_COLUMNS} FROM core_searchentry {selection.joins} WHERE {selection.where} "
-        f"ORDER BY {_order_by(query, sort)} LIMIT %s OFFSET %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*selection.params, limit, offset])
-        names = [c[0] for c in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    for row in rows:
-        for name in ("titles", "summaries"):
-            if isinstance(row[name], str):
-                row[name] = json.loads(row[name])
-        row["updated_at"] = _as_datetime(row["updated_at"])
-    return rows
-
-
-def _as_datetime(value: datetime | str) -> datetime:
-    """A timestamp read by a raw cursor, as an aware datetime (SQLite gives text or naive values)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if settings.USE_TZ and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
-
-
 def _pick(texts: Mapping[str, str], lang: str, original: str) -> str:
     return texts.get(lang) or texts.get(original) or next(iter(texts.values()), "")
 
 
-def _hits(rows: list[dict], query: ParsedQuery) -> list[SearchHit]:
-    snippets = get_backend().snippets(query, [row["id"] for row in rows]) if query else {}
+def _hits(query: ParsedQuery, ids: Sequence[int]) -> list[SearchHit]:
+    """The hits of a page, in the order of ``ids``, titles and snippets highlighted."""
+    rows = sql.display_rows(query, ids)
     lang = current_language()
     phrases = query.folded_phrases
     languages = {code: str(label) for code, label in LanguageChoices.choices}
@@ -323,9 +250,9 @@ def _hits(rows: list[dict], query: ParsedQuery) -> list[SearchHit]:
     type_labels = {name: str(t.model._meta.verbose_name).capitalize() for name, t in INDEXED_TYPES.items()}
     url = record_urls()
     hits = []
-    for row in rows:
+    for row in (rows[entry_id] for entry_id in ids if entry_id in rows):
         title = _pick(row["titles"], lang, row["language"]) or row["title"]
-        snippet = snippets.get(row["id"])
+        snippet = row["snippet"]
         hits.append(
             SearchHit(
                 record_type=row["record_type"],
@@ -347,89 +274,9 @@ def _hits(rows: list[dict], query: ParsedQuery) -> list[SearchHit]:
     return hits
 
 
-@contextmanager
-def time_limit(milliseconds: int) -> Iterator[Callable[[], bool]]:
-    """Abort statements run inside after ``milliseconds`` (Datasette's ``sqlite_timelimit``).
-
-    SQLite: a progress handler that interrupts the statement
-    (https://docs.python.org/3/library/sqlite3.html#sqlite3.Connection.set_progress_handler);
-    PostgreSQL: a transaction-local ``statement_timeout`` inside a savepoint. Yields a function that
-    says whether the deadline has passed.
-    """
-    deadline = time.perf_counter() + milliseconds / 1000
-    expired: Callable[[], bool] = lambda: time.perf_counter() >= deadline  # noqa: E731
-    connection.ensure_connection()
-    if connection.vendor == "sqlite":
-        raw = connection.connection
-        raw.set_progress_handler(lambda: 1 if expired() else 0, 2000)
-        try:
-            yield expired
-        finally:
-            raw.set_progress_handler(None, 2000)
-    elif connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{milliseconds}ms"])
-            yield expired
-            cursor.execute("SELECT set_config('statement_timeout', '0', true)")
-    else:
-        yield expired
-
-
 def facet_time_limit_ms() -> int:
-    """How long the facet counts may take (setting ``SEARCH_FACET_TIME_LIMIT_MS``, default 1000)."""
+    """How long the page + facets statement may take (setting ``SEARCH_FACET_TIME_LIMIT_MS``, default 1000)."""
     return int(getattr(settings, "SEARCH_FACET_TIME_LIMIT_MS", 1000))
-
-
-def _counts(
-    query: ParsedQuery, user: Any, filters: Mapping[str, Sequence[str]], facet_names: Sequence[str]
-) -> tuple[int, dict[str, dict[str, int]]]:
-    """The total and {facet: {value: count}} in one statement.
-
-    The matching ids are materialised once per distinct filter set: once for the full selection
-    (total and the unselected facets), once more for each selected facet without its own filter.
-    """
-    ctes: list[str] = []
-    parts: list[str] = []
-    params: list[Any] = []
-    groups: list[tuple[str, tuple[str, ...]]] = [("hits", tuple(n for n in facet_names if n not in filters))]
-    groups += [(f"hits_{i}", (name,)) for i, name in enumerate(n for n in facet_names if n in filters)]
-    for cte, names in groups:
-        own = {k: v for k, v in filters.items() if k not in names} if cte != "hits" else filters
-        selection = _selection(query, user, own)
-        ctes.append(
-            f"{cte} AS MATERIALIZED (SELECT core_searchentry.id FROM core_searchentry {selection.joins} "
-            f"WHERE {selection.where})"
-        )
-        params += selection.params
-    parts.append("SELECT '', '', COUNT(*) FROM hits")
-    for cte, names in groups:
-        if names:
-            placeholders = ", ".join(["%s"] * len(names))
-            parts.append(
-                f"SELECT f.facet, f.value, COUNT(*) FROM {cte} JOIN core_searchfacetvalue f ON f.entry_id = {cte}.id "
-                f"AND f.facet IN ({placeholders}) GROUP BY f.facet, f.value"
-            )
-            params += names
-    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts)
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    total = 0
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for facet, value, count in cursor.fetchall():
-            if facet:
-                counts[facet][value] = count
-            else:
-                total = count
-    return total, counts
-
-
-def _count_only(query: ParsedQuery, user: Any, filters: Mapping[str, Sequence[str]]) -> int:
-    selection = _selection(query, user, filters)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM core_searchentry {selection.joins} WHERE {selection.where}", selection.params
-        )
-        return int(cursor.fetchone()[0])
 
 
 def search(params: SearchParams, user: Any, facets: Sequence[str] | None = None) -> SearchResult:
@@ -442,17 +289,23 @@ def search(params: SearchParams, user: Any, facets: Sequence[str] | None = None)
     allowed = facets_for(user)
     names = [name for name in (facets if facets is not None else allowed) if name in allowed]
     offset = (params.page - 1) * params.page_size
-    hits = _hits(_hit_rows(query, user, params, sort, params.page_size, offset), query)
     timed_out = False
     try:
-        with time_limit(facet_time_limit_ms()) as expired:
-            total, counts = _counts(query, user, params.filters, names)
+        with sql.time_limit(facet_time_limit_ms()) as expired:
+            found = sql.page_and_counts(query, user, params.filters, sort, names, params.page_size, offset)
     except OperationalError:
         if not expired():
             raise
         logger.info("Facet counts exceeded %s ms for %r", facet_time_limit_ms(), params)
-        timed_out, counts = True, {}
-        total = _count_only(query, user, params.filters)
+        timed_out = True
+        found = sql.PageAndCounts(
+            sql.page_ids(query, user, params.filters, sort, params.page_size, offset),
+            sql.count(query, user, params.filters),
+            {},
+        )
+    counts = found.counts
+    total = found.total
+    hits = _hits(query, found.page)
     facet_list = [
         facet_results(
             name,
@@ -482,7 +335,7 @@ def export_rows(params: SearchParams, user: Any, limit: int = EXPORT_LIMIT) -> I
     """
     query = parse_query(params.q)
     yield ["type", "id", "title", "language", "workflow_status", "updated_at", "url", *EXPORT_FACETS]
-    ids = _ordered_ids(query, user, params, params.effective_sort(query), limit)
+    ids = sql.page_ids(query, user, params.filters, params.effective_sort(query), limit)
     url = record_urls()
     for start in range(0, len(ids), EXPORT_BATCH):
         batch = ids[start : start + EXPORT_BATCH]
@@ -503,14 +356,3 @@ def export_rows(params: SearchParams, user: Any, limit: int = EXPORT_LIMIT) -> I
                 url(entry.record_type, entry.object_id),
                 *("; ".join(values[entry_id][facet]) for facet in EXPORT_FACETS),
             ]
-
-
-def _ordered_ids(query: ParsedQuery, user: Any, params: SearchParams, sort: str, limit: int) -> list[int]:
-    selection = _selection(query, user, params.filters)
-    sql = (
-        f"SELECT core_searchentry.id FROM core_searchentry {selection.joins} WHERE {selection.where} "
-        f"ORDER BY {_order_by(query, sort)} LIMIT %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*selection.params, limit])
-        return [row[0] for row in cursor.fetchall()]

@@ -128,8 +128,8 @@ def test_a_record_deleted_for_good_leaves_the_index(personas: Any) -> None:
 
 
 def test_reindex_builds_entries_for_records_saved_outside_the_services(personas: Any) -> None:
-    # The personas' organisations were created with the ORM, so nothing indexed them yet.
-    assert not SearchEntry.objects.filter(record_type="organisation").exists()
+    # Forget the personas' organisations, as if they had been saved with the ORM, bypassing the services.
+    SearchEntry.objects.filter(record_type="organisation").delete()
     SearchEntry.objects.create(record_type="need", object_id=999_999, title="orphan", language="en",
                                workflow_status="published", search_title="orphan")
     out = StringIO()

@@ -1,0 +1,245 @@
+"""The statements of a search, shared by both engines: selection, page + total + facets, display rows.
+
+The visibility and facet-filter conditions are compiled from the ORM
+(``SearchEntry.objects.visible_to(user)``, i.e. ``RecordQuerySet``, plus ``Exists`` per filtered
+facet), so the search applies exactly the rules the record pages apply; the engine adds its
+full-text join and condition (``SearchBackend.match``).
+
+``page_and_counts`` answers the page, the total and every facet in one statement: the matching
+entries are materialised once (``WITH hits AS MATERIALIZED``), the page is the top of ``hits`` and
+each facet is counted by walking ``hits`` into the ``(entry, facet, value)`` index (``CROSS JOIN``
+keeps SQLite from scanning the whole facet instead). A facet that has a selection is counted over
+its own materialisation without its own filter (disjunctive facets).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from coopatlas.core.models_search import SearchEntry, SearchFacetValue
+from coopatlas.core.search.backends import get_backend
+from coopatlas.core.search.text import ParsedQuery
+
+Filters = Mapping[str, Sequence[str]]
+
+
+def visible_entries(user: Any, filters: Filters) -> QuerySet[SearchEntry]:
+    """Entries ``user`` may see (``RecordQuerySet.visible_to``) with a value of every filtered facet."""
+    entries = SearchEntry.objects.visible_to(user)
+    for name, values in filters.items():
+        entries = entries.filter(
+            Exists(SearchFacetValue.objects.filter(entry=OuterRef("pk"), facet=name, value__in=list(values)))
+        )
+    return entries
+
+
+@dataclass(frozen=True)
+class Selection:
+    """SQL of the matching entries: extra joins, the WHERE condition, their parameters in order."""
+
+    joins: str
+    where: str
+    params: tuple[Any, ...]
+    score: str
+
+    def select(self, columns: str) -> tuple[str, tuple[Any, ...]]:
+        """``SELECT columns FROM core_searchentry ... WHERE ...`` and its parameters."""
+        return f"SELECT {columns} FROM core_searchentry {self.joins} WHERE {self.where}", self.params
+
+
+def selection(query: ParsedQuery, user: Any, filters: Filters) -> Selection:
+    """The engine's match clause combined with the ORM's visibility and filter conditions."""
+    entries = visible_entries(user, filters)
+    where_sql, where_params = entries.query.get_compiler(using=entries.db).compile(entries.query.where)
+    where_sql = where_sql or "1=1"
+    if not query:
+        return Selection("", where_sql, tuple(where_params), "0")
+    clause = get_backend().match(query)
+    return Selection(
+        clause.join,
+        f"{clause.condition} AND ({where_sql})",
+        (*clause.join_params, *clause.condition_params, *where_params),
+        clause.score,
+    )
+
+
+def order_by(query: ParsedQuery, sort: str, prefix: str = "") -> str:
+    """ORDER BY of a result: best match (then newest id) or most recently updated."""
+    if sort == "relevance" and query:
+        return f"{prefix}score {get_backend().match(query).best_first}, {prefix}id DESC"
+    return f"{prefix}updated_at DESC, {prefix}id DESC"
+
+
+def _score(chosen: Selection, sort: str) -> str:
+    """The relevance score, computed only when the result is sorted by it."""
+    return chosen.score if sort == "relevance" else "0"
+
+
+def _sort_key(query: ParsedQuery, sort: str) -> Callable[[tuple[int, float, Any]], Any]:
+    """The same order as ``order_by``, for the page rows read back from a UNION."""
+    if sort == "relevance" and query:
+        sign = 1 if get_backend().match(query).best_first == "ASC" else -1
+        return lambda row: (sign * row[1], -row[0])
+    return lambda row: (_as_datetime(row[2]), row[0])
+
+
+@dataclass
+class PageAndCounts:
+    """Entry ids of the page in result order, the total, and {facet: {value: count}}."""
+
+    page: list[int]
+    total: int
+    counts: dict[str, dict[str, int]]
+
+
+def page_and_counts(
+    query: ParsedQuery, user: Any, filters: Filters, sort: str, facet_names: Sequence[str], limit: int, offset: int
+) -> PageAndCounts:
+    """The page, the total and the counts of ``facet_names`` in one statement."""
+    groups: list[tuple[str, tuple[str, ...]]] = [("hits", tuple(n for n in facet_names if n not in filters))]
+    groups += [(f"hits_{i}", (name,)) for i, name in enumerate(n for n in facet_names if n in filters)]
+    ctes, params = [], []
+    for cte, names in groups:
+        own = filters if cte == "hits" else {k: v for k, v in filters.items() if k not in names}
+        chosen = selection(query, user, own)
+        columns = "core_searchentry.id AS id"
+        if cte == "hits":
+            columns += f", {_score(chosen, sort)} AS score, core_searchentry.updated_at AS updated_at"
+        sql, selection_params = chosen.select(columns)
+        ctes.append(f"{cte} AS MATERIALIZED ({sql})")
+        params += selection_params
+    parts = [
+        "SELECT 'hit' AS kind, id AS number, NULL AS facet, NULL AS value, score, updated_at FROM "
+        f"(SELECT id, score, updated_at FROM hits ORDER BY {order_by(query, sort)} LIMIT %s OFFSET %s) AS page",
+        "SELECT 'total', COUNT(*), NULL, NULL, NULL, NULL FROM hits",
+    ]
+    params += [limit, offset]
+    for cte, names in groups:
+        if names:
+            parts.append(
+                f"SELECT 'facet', COUNT(*), f.facet, f.value, NULL, NULL FROM {cte} "
+                f"CROSS JOIN core_searchfacetvalue f WHERE f.entry_id = {cte}.id "
+                f"AND f.facet IN ({', '.join(['%s'] * len(names))}) GROUP BY f.facet, f.value"
+            )
+            params += names
+    result = PageAndCounts([], 0, defaultdict(dict))
+    page_rows = []
+    with connection.cursor() as cursor:
+        cursor.execute("WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts), params)
+        for kind, number, facet, value, score, updated_at in cursor.fetchall():
+            if kind == "hit":
+                page_rows.append((number, score, updated_at))
+            elif kind == "total":
+                result.total = number
+            else:
+                result.counts[facet][value] = number
+    key = _sort_key(query, sort)
+    ordered = sorted(page_rows, key=key, reverse=not (sort == "relevance" and query))
+    result.page = [row[0] for row in ordered]
+    return result
+
+
+def page_ids(query: ParsedQuery, user: Any, filters: Filters, sort: str, limit: int, offset: int = 0) -> list[int]:
+    """Entry ids of one page (or of a whole export), in result order, without counting anything."""
+    chosen = selection(query, user, filters)
+    sql, params = chosen.select(
+        f"core_searchentry.id AS id, {_score(chosen, sort)} AS score, core_searchentry.updated_at AS updated_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY {order_by(query, sort)} LIMIT %s OFFSET %s", [*params, limit, offset])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def count(query: ParsedQuery, user: Any, filters: Filters) -> int:
+    """How many entries match (used when the counting statement ran out of time)."""
+    sql, params = selection(query, user, filters).select("COUNT(*)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
+
+
+_DISPLAY_COLUMNS = (
+    "core_searchentry.id, core_searchentry.record_type, core_searchentry.object_id, core_searchentry.title, "
+    "core_searchentry.titles, core_searchentry.summaries, core_searchentry.language, "
+    "core_searchentry.workflow_status, core_searchentry.updated_at"
+)
+
+
+def display_rows(query: ParsedQuery, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """What the result list shows of each entry, with the engine's snippet when there is a query."""
+    if not ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(ids))
+    if query:
+        clause = get_backend().match(query)
+        sql = (
+            f"SELECT {_DISPLAY_COLUMNS}, {clause.snippet} AS snippet FROM core_searchentry {clause.join} "
+            f"WHERE {clause.condition} AND core_searchentry.id IN ({placeholders})"
+        )
+        params = [*clause.snippet_params, *clause.join_params, *clause.condition_params, *ids]
+    else:
+        sql = f"SELECT {_DISPLAY_COLUMNS}, NULL AS snippet FROM core_searchentry WHERE id IN ({placeholders})"
+        params = list(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        for name in ("titles", "summaries"):
+            if isinstance(row[name], str):
+                row[name] = json.loads(row[name])
+        row["updated_at"] = _as_datetime(row["updated_at"])
+    return {row["id"]: row for row in rows}
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    """A timestamp read by a raw cursor, as an aware datetime (SQLite gives text or naive values)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if settings.USE_TZ and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+@contextmanager
+def time_limit(milliseconds: int) -> Iterator[Callable[[], bool]]:
+    """Abort statements run inside after ``milliseconds`` (Datasette's ``sqlite_timelimit``).
+
+    SQLite: a progress handler that interrupts the statement
+    (https://docs.python.org/3/library/sqlite3.html#sqlite3.Connection.set_progress_handler);
+    PostgreSQL: a transaction-local ``statement_timeout`` inside a savepoint
+    (https://www.postgresql.org/docs/15/runtime-config-client.html#GUC-STATEMENT-TIMEOUT).
+    Yields a function that says whether the deadline has passed.
+    """
+    deadline = time.perf_counter() + milliseconds / 1000
+
+    def expired() -> bool:
+        return time.perf_counter() >= deadline
+
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        raw = connection.connection
+        raw.set_progress_handler(lambda: 1 if expired() else 0, 2000)
+        try:
+            yield expired
+        finally:
+            raw.set_progress_handler(None, 2000)
+    elif connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{max(milliseconds, 1)}ms"])
+            yield expired
+            cursor.execute("SELECT set_config('statement_timeout', '0', true)")
+    else:
+        yield expired

@@ -1,0 +1,144 @@
+"""Codelist rules: coded attributes must hold a code of their IATI codelist.
+
+Which attribute uses which codelist, and the rule id, severity and message of each check, come from
+IATI/IATI-Validator-Codelists (``codelist_rules.json``, AGPL-3.0 data, branches version-2.01/2.02/2.03),
+shipped in ``iati/data/rulesets/<version>/``; its vocabulary-dependent rules (``conditions``: a
+``linkedAttribute`` such as ``@vocabulary``, its ``defaultLink``) pick the codelist per vocabulary, as
+IATI/js-validator-api ``services/codelistValidator.js`` does. The codes themselves are read from the
+codelists CoopAtlas ships (``iati/data/codelists/csv``, IATI-Codelists and IATI-Codelists-NonEmbedded,
+withdrawn codes included), so validation and import agree on what a code is.
+
+Two entries of ``codelist_rules.json`` never match in the official validator: ``/`` (``xml:lang``) and
+``/organisations`` (``version``). They are applied here as ``rule_mapping.xml`` states them
+(``//@xml:lang``, ``/iati-organisations/@version``); ``xml:lang`` is compared case-insensitively,
+as language tags are (BCP 47), so ``EN`` is accepted and ``ENG`` is not.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from coopatlas.iati.validation.jsvalues import XML_NAMESPACE
+from coopatlas.iati.validation.problems import Problem
+from coopatlas.iati.validation.rules import compiled_xpath
+
+CODELIST_DIR = Path(__file__).resolve().parent.parent / "data" / "codelists" / "csv"
+RULES_DIR = Path(__file__).resolve().parent.parent / "data" / "rulesets"
+BUDGET_ITEMS = "/iati-activities/iati-activity/country-budget-items"
+
+
+@cache
+def load_codelist_rules(version: str) -> dict[str, dict[str, Any]]:
+    """The validator's codelist rules for a version: element path -> attribute -> rule."""
+    with (RULES_DIR / version / "codelist_rules.json").open(encoding="utf-8") as stream:
+        rules: dict[str, dict[str, Any]] = json.load(stream)
+    return rules
+
+
+@cache
+def codelist_codes(name: str) -> frozenset[str]:
+    """Every code of a shipped codelist (active and withdrawn)."""
+    path = CODELIST_DIR / f"{name}.csv"
+    with path.open(encoding="utf-8", newline="") as stream:
+        return frozenset(row["code"] for row in csv.DictReader(stream))
+
+
+def allowed_codes(rule: dict[str, Any]) -> frozenset[str]:
+    """The codes a rule accepts: the shipped codelist's, else the rule's own ``allowedCodes``."""
+    try:
+        return codelist_codes(rule["codelist"])
+    except FileNotFoundError:
+        return frozenset(rule.get("allowedCodes", ()))
+
+
+def _attribute_name(name: str) -> str:
+    """The lxml name of a rule's attribute (``xml:lang`` is namespaced)."""
+    return f"{{{XML_NAMESPACE}}}lang" if name == "xml:lang" else name
+
+
+#: Rule paths the validator never matches, read as ``rule_mapping.xml`` means them.
+PATH_FIXES = {"/": "//*[@xml:lang]", "/organisations": "/iati-organisations"}
+
+
+def _element_xpath(path: str) -> str:
+    """The XPath selecting a rule's elements."""
+    return PATH_FIXES.get(path, path)
+
+
+def codelist_problems(document: etree._Element, version: str) -> list[Problem]:
+    """Codelist problems of a document (an ``iati-activities`` root with its activities)."""
+    problems: list[Problem] = []
+    for path, attributes in load_codelist_rules(version).items():
+        elements = compiled_xpath(_element_xpath(path))(document)
+        if not elements:
+            continue
+        for element in elements:
+            for attribute, rule in attributes.items():
+                problems.extend(_check(element, path, attribute, rule))
+        if path == BUDGET_ITEMS:
+            problems.extend(_budget_items(document, version))
+    return problems
+
+
+def _check(element: etree._Element, path: str, attribute: str, rule: dict[str, Any]) -> list[Problem]:
+    """Check one attribute (or the text, for ``text()``) of one element against its rule."""
+    tag = element.tag if isinstance(element.tag, str) else "?"
+    if attribute == "text()":
+        value = element.text or ""
+        where = f"element <{tag}>"
+    else:
+        found = element.get(_attribute_name(attribute))
+        if found is None:
+            return []
+        value = found
+        where = f"attribute @{attribute}, in element <{tag}>"
+    if "conditions" in rule:
+        conditions = rule["conditions"]
+        linked = conditions["linkedAttribute"]
+        link = element.get(linked) or conditions.get("defaultLink")
+        rule = conditions["mapping"].get(link) if link is not None else None
+        if rule is None:
+            return []
+        where += f" and linked @{linked} = {link}"
+    if attribute == "xml:lang":
+        value_key = value.lower()  # language tags are case-insensitive (BCP 47, RFC 5646 section 2.1.1)
+    else:
+        value_key = value
+    if value_key in allowed_codes(rule):
+        return []
+    return [_problem(rule, element, f'"{value[:100]}" is not a valid value for {where}')]
+
+
+def _budget_items(document: etree._Element, version: str) -> list[Problem]:
+    """Budget items under ``country-budget-items/@vocabulary = 1`` use the BudgetIdentifier codes."""
+    rule = load_codelist_rules(version).get(f"{BUDGET_ITEMS}/budget-item", {}).get("code")
+    if rule is None or "conditions" not in rule:
+        return []
+    mapped = rule["conditions"]["mapping"].get("1")
+    if mapped is None:
+        return []
+    problems = []
+    for item in compiled_xpath(f"{BUDGET_ITEMS}[@vocabulary='1']/budget-item[@code]")(document):
+        code = item.get("code")
+        if code not in allowed_codes(mapped):
+            context = f'"{code[:100]}" is not a valid value for attribute @code, in element <budget-item>'
+            problems.append(_problem(mapped, item, context))
+    return problems
+
+
+def _problem(rule: dict[str, Any], element: etree._Element, context: str) -> Problem:
+    """A codelist problem with the rule's id, severity, category and message."""
+    return Problem(
+        rule=str(rule.get("id", "9")),
+        message=str(rule.get("message", f"The code is not on the {rule.get('codelist')} codelist.")),
+        severity="warning" if rule.get("severity") == "warning" else "error",
+        category=str(rule.get("category", "codelists")),
+        line=element.sourceline,
+        context=context,
+    )

@@ -1,0 +1,1 @@
+"""Progress-assessment methods, each implementing a published methodology (see docs/methods/)."""
