@@ -177,6 +177,8 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest IATI file accepted for upload or import, in bytes (0 = no limit).
+IATI_MAX_UPLOAD_BYTES = int(os.environ.get("IATI_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
 # Longest accepted free text (characters) in any one field of a catalogue record.
 MAX_TEXT_LENGTH = 20_000
 

@@ -206,6 +206,13 @@ def record_translate(request: HttpRequest, type_key: str, pk: int, lang: str) ->
     })
 
 
+def _flash_errors(request: HttpRequest, form: Any) -> None:
+    """Show a small form's errors as messages on the page it returns to."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 def _editable_partnership(request: HttpRequest, pk: int) -> Any:
     from coopatlas.catalogue.models import Partnership
 
@@ -232,9 +239,7 @@ def partnership_progress(request: HttpRequest, pk: int) -> HttpResponse:
             services.log_child_change(partnership, request.user, "progress_reports", None, f"{report.year}")
         messages.success(request, _("Progress report saved."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _flash_errors(request, form)
     return redirect(record_url(partnership))
 
 
@@ -254,9 +259,7 @@ def partnership_commitment(request: HttpRequest, pk: int) -> HttpResponse:
             services.log_child_change(partnership, request.user, "commitments", None, commitment.text[:200])
         messages.success(request, _("Commitment saved."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _flash_errors(request, form)
     return redirect(record_url(partnership))
 
 
@@ -280,7 +283,5 @@ def organisation_add_member(request: HttpRequest, pk: int) -> HttpResponse:
         services.log_child_change(organisation, request.user, "members", None, form.cleaned_data["user"].username)
         messages.success(request, _("Member added."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _flash_errors(request, form)
     return redirect(record_url(organisation))

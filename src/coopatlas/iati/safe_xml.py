@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from lxml import etree
 
 #: Name of the Django setting holding the largest accepted IATI file, in bytes (0 = no limit).
@@ -58,15 +60,9 @@ class XMLRefusedError(ValueError):
 def max_upload_bytes() -> int:
     """The size limit from the Django setting ``IATI_MAX_UPLOAD_BYTES`` (default 200 MB; 0 = none)."""
     try:
-        from django.conf import settings
-
         return int(getattr(settings, MAX_UPLOAD_SETTING, DEFAULT_MAX_UPLOAD_BYTES))
-    except ImportError:  # pragma: no cover - Django is a dependency; kept for standalone use
+    except ImproperlyConfigured:  # used outside a configured Django project
         return DEFAULT_MAX_UPLOAD_BYTES
-    except Exception as error:  # ImproperlyConfigured when used outside a Django project
-        if type(error).__name__ == "ImproperlyConfigured":
-            return DEFAULT_MAX_UPLOAD_BYTES
-        raise
 
 
 def safe_parser(**overrides: Any) -> etree.XMLParser:
@@ -87,9 +83,9 @@ def safe_parser(**overrides: Any) -> etree.XMLParser:
 
 # --- pre-scan of the first bytes --------------------------------------------------------------
 
-_DOCTYPE = re.compile(r"<!DOCTYPE\b", re.IGNORECASE)
 _DANGEROUS_DOCTYPE = re.compile(r"<!DOCTYPE\s+[^\s>\[]+\s*(?:\[|SYSTEM\b|PUBLIC\b)", re.IGNORECASE)
 _ENTITY = re.compile(r"<!ENTITY\b", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(r"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 
 def _decode_head(head: bytes) -> str:
@@ -102,7 +98,13 @@ def _decode_head(head: bytes) -> str:
         return head.decode("utf-16-be", errors="replace")
     if b"\x00" in head:
         raise XMLRefusedError("not XML: the file contains NUL bytes (binary data?)", "not-xml")
-    return head.decode("latin-1")
+    text = head.removeprefix(codecs.BOM_UTF8).decode("latin-1")
+    declared = _DECLARED_ENCODING.match(text)
+    if declared and declared.group(1).lower().replace("_", "-").startswith(("utf-16", "utf-32", "ucs")):
+        raise XMLRefusedError(
+            f"not readable: the file declares encoding {declared.group(1)} but is not encoded that way", "encoding"
+        )
+    return text
 
 
 def prescan(head: bytes) -> None:
@@ -121,9 +123,10 @@ def prescan(head: bytes) -> None:
 
 
 def _check_docinfo(element: etree._Element) -> None:
-    """Backstop for DOCTYPEs the pre-scan did not see (after a long prolog): refuse DTD subsets."""
+    """Backstop for DOCTYPEs the pre-scan did not see (after a long prolog): external DTDs, entities."""
     docinfo = element.getroottree().docinfo
-    if docinfo.system_url or docinfo.public_id or docinfo.internalDTD is not None:
+    subset = docinfo.internalDTD
+    if docinfo.system_url or docinfo.public_id or (subset is not None and any(True for _ in subset.iterentities())):
         raise XMLRefusedError(
             "refused: the document has a DOCTYPE with an internal subset or an external DTD", "doctype"
         )
@@ -139,18 +142,30 @@ class _LimitedReader:
         self._head = head
         self._stream = stream
         self._limit = limit
-        self.bytes_read = len(head)
+        self.bytes_read = 0
+        self.lines = 1
+        self.eof = False
+        self.tail = b""
 
     def read(self, size: int = -1) -> bytes:
         """Bytes for the parser; raises once more than ``limit`` bytes were read."""
         if self._head:
             chunk, self._head = self._head, b""
-            return chunk
-        chunk = self._stream.read(size if size and size > 0 else READ_CHUNK_BYTES)
+        else:
+            chunk = self._stream.read(size if size and size > 0 else READ_CHUNK_BYTES)
         self.bytes_read += len(chunk)
         if self._limit and self.bytes_read > self._limit:
             raise XMLRefusedError(_too_large_message(self._limit), "too-large")
+        if chunk:
+            self.lines += chunk.count(b"\n")
+            self.tail = (self.tail + chunk)[-64:]
+        else:
+            self.eof = True
         return chunk
+
+    def ends_abruptly(self, line: int | None) -> bool:
+        """Whether a syntax error at ``line`` is the input running out (a truncated file)."""
+        return self.eof and (line or 0) >= self.lines and not self.tail.rstrip().endswith(b">")
 
 
 def _too_large_message(limit: int) -> str:
@@ -173,16 +188,21 @@ def _open(source: Source) -> tuple[IO[bytes], bool, int | None]:
     return source, False, size
 
 
-def _syntax_message(error: etree.XMLSyntaxError) -> XMLRefusedError:
-    """A clear message for a libxml2 syntax error, without echoing document content."""
-    raw = str(error.msg or error).split(", line ")[0]
+#: libxml2 error codes of input that stops in the middle of a tag (XML_ERR_TAG_NOT_FINISHED, _GT_REQUIRED).
+_TRUNCATION_CODES = {73, 77}
+_HEX_BYTES = re.compile(r"\s*Bytes:( 0x[0-9A-Fa-f]{2})+")
+
+
+def _syntax_message(error: etree.XMLSyntaxError, reader: _LimitedReader | None = None) -> XMLRefusedError:
+    """A clear message for a libxml2 syntax error; no bytes of the input are echoed."""
+    raw = _HEX_BYTES.sub("", str(error.msg or error).split(", line ")[0])[:200]
     lowered = raw.lower()
     line = error.lineno or None
     if "excessive depth" in lowered:
         return XMLRefusedError(f"refused: elements nested deeper than {MAX_DEPTH} levels", "too-deep", line)
-    if "premature end" in lowered or "extra content" not in lowered and "end of data" in lowered:
-        return XMLRefusedError("not well-formed XML: the file is truncated", "truncated", line)
-    if "encoding" in lowered or "utf-8" in lowered or "char" in lowered and "range" in lowered:
+    if error.code in _TRUNCATION_CODES or (reader is not None and reader.ends_abruptly(line)):
+        return XMLRefusedError(f"not well-formed XML: the file is truncated ({raw})", "truncated", line)
+    if "encoding" in lowered or "utf-8" in lowered or ("char" in lowered and "range" in lowered):
         return XMLRefusedError(f"not readable: wrong or unsupported character encoding ({raw})", "encoding", line)
     if "entity" in lowered or "doctype" in lowered:
         return XMLRefusedError(f"refused: entities are not allowed ({raw})", "doctype", line)
@@ -205,7 +225,7 @@ def parse_document(source: Source, max_bytes: int | None = None) -> etree._Eleme
         try:
             tree = etree.parse(reader, safe_parser())
         except etree.XMLSyntaxError as error:
-            raise _syntax_message(error) from None
+            raise _syntax_message(error, reader) from None
         _check_docinfo(tree.getroot())
         _check_depth(tree.getroot())
         return tree
@@ -280,11 +300,11 @@ def _stream(reader: _LimitedReader) -> Iterator[etree._Element]:
             if depth == activity_depth and element.tag == ACTIVITY_TAG:
                 yield element
                 _release(element)
-            elif depth == 2:
-                _release(element)  # stray top-level elements (e.g. in malformed files) are not kept either
+            elif depth == 2 and activity_depth == 2:
+                _release(element)  # other children of the root are not kept either
             depth -= 1
     except etree.XMLSyntaxError as error:
-        raise _syntax_message(error) from None
+        raise _syntax_message(error, reader) from None
 
 
 def _activity_depth(root: etree._Element) -> int:

@@ -33,6 +33,8 @@ NON_DISAGGREGATION_COLUMNS: tuple[str, ...] = (
 #: Observation attributes (footnotes, statuses): carried along, never disaggregations.
 ATTRIBUTE_COLUMN = re.compile(r"^(COMMENT_OBS(_\d+)?|COMMENT_TS|Observation status|Unit multiplier|Unit measure)$")
 PROGRESS_COLUMN = "Progress"
+#: Columns the reader adds: the CSV line and the period text when it is not a plain year ("2000 Q1").
+INTERNAL_COLUMNS: tuple[str, ...] = ("line", "period")
 INDICATOR_FILE = re.compile(r"^indicator_(?P<code>[0-9]+-[0-9a-z]+-[0-9a-z]+(?:-[0-9a-z]+)*)\.csv$")
 YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -69,7 +71,9 @@ class IndicatorData:
         return [
             c
             for c in self.frame.columns
-            if c not in NON_DISAGGREGATION_COLUMNS and c != PROGRESS_COLUMN and not ATTRIBUTE_COLUMN.match(c)
+            if c not in NON_DISAGGREGATION_COLUMNS
+            and c not in (PROGRESS_COLUMN, *INTERNAL_COLUMNS)
+            and not ATTRIBUTE_COLUMN.match(c)
         ]
 
 
@@ -136,6 +140,7 @@ def read_indicator_csv(path: Path) -> IndicatorData:
     columns = [
         pl.col("line"),
         pl.col("_year").alias("Year"),
+        pl.when(year_text.str.contains(r"^\d{4}$")).then(None).otherwise(year_text).alias("period"),
         *[pl.col(c) for c in raw.columns if c not in ("Year", "Value", PROGRESS_COLUMN)],
         *([pl.col("_progress").alias(PROGRESS_COLUMN)] if PROGRESS_COLUMN in raw.columns else []),
         pl.col("_value").alias("Value"),

@@ -52,7 +52,7 @@ class Initiative(CatalogueRecord):
         OTHER = "other", _("Other")
 
     iati_identifier = models.CharField(_("IATI identifier"), max_length=200, blank=True, db_index=True)
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(_("title"), max_length=1000)
     description = models.TextField(_("description"), blank=True)
     activity_status = models.CharField(
         _("status"), max_length=2, choices=ActivityStatus.choices, default=ActivityStatus.IMPLEMENTATION

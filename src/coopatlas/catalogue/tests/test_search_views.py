@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coopatlas.catalogue.search_views import spreadsheet_safe
-from coopatlas.core.tests.test_search_service import Catalogue, catalogue, key  # noqa: F401 - fixture
+from coopatlas.core.tests.test_search_service import Catalogue, catalogue_fixture, key  # noqa: F401 - fixture
 
 URL = "/en/search/"
 

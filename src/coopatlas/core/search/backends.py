@@ -87,7 +87,7 @@ class SqliteFts5Backend(SearchBackend):
     def optimise(self) -> None:
         """Merge the FTS5 b-trees into one (https://sqlite.org/fts5.html#the_optimize_command), refresh statistics."""
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 - constant
             cursor.execute("ANALYZE core_searchentry")
             cursor.execute("ANALYZE core_searchfacetvalue")
 

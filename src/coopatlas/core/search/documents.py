@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -261,7 +260,10 @@ def _document(
     )
 
 
-def _texts(indexed: IndexedType, record: CatalogueRecord) -> tuple[dict[str, str], dict[str, str], list[str], list[str]]:
+Texts = tuple[dict[str, str], dict[str, str], list[str], list[str]]
+
+
+def _texts(indexed: IndexedType, record: CatalogueRecord) -> Texts:
     """Display titles/summaries by language, and the title and body texts to index (all languages)."""
     translations: dict[str, dict[str, str]] = record.translations or {}
     original_title = getattr(record, indexed.title_field) or ""
@@ -279,7 +281,7 @@ def _texts(indexed: IndexedType, record: CatalogueRecord) -> tuple[dict[str, str
             titles.setdefault(lang, str(name))
     body = [str(getattr(record, name) or "") for name in indexed.text_fields]
     body += [str(v) for v in (getattr(record, "acronyms", None) or {}).values() if v]
-    for lang, fields in translations.items():
+    for fields in translations.values():
         if isinstance(fields, dict):
             body += [str(text) for name, text in fields.items() if name != indexed.title_field and text]
     return titles, summaries, list(dict.fromkeys(titles.values())), [text for text in body if text]

@@ -3,7 +3,7 @@
 Each ``FacetDefinition`` names a facet, says how to label its values in the active language (one
 query at most, for the values shown), and whether anonymous visitors see it. ``facet_results``
 turns counted values into ``{name, label, results: [{value, label, count, selected, toggle_url}],
-truncated, timed_out}``.
+truncated, more_url, estimated, timed_out}`` (``estimated``: the counts were scaled from a sample).
 """
 
 from __future__ import annotations
@@ -82,6 +82,10 @@ COUNTRY_GROUPS = {
 }
 
 
+def _country_groups(values: Collection[str]) -> dict[str, str]:
+    return {v: str(COUNTRY_GROUPS[v]) for v in values if v in COUNTRY_GROUPS}
+
+
 @dataclass(frozen=True)
 class FacetDefinition:
     """One facet: its query-string name, its heading and how its values are labelled."""
@@ -100,9 +104,7 @@ FACETS: dict[str, FacetDefinition] = {
         FacetDefinition("region", _("Region"), _by_model("geo.Region", lambda r: r.name)),
         FacetDefinition("subregion", _("Sub-region"), _by_model("geo.Region", lambda r: r.name)),
         FacetDefinition("commission", _("UN regional commission"), _by_model("geo.RegionalCommission", str)),
-        FacetDefinition(
-            "country_group", _("Country group"), lambda vs: {v: str(COUNTRY_GROUPS[v]) for v in vs if v in COUNTRY_GROUPS}
-        ),
+        FacetDefinition("country_group", _("Country group"), _country_groups),
         FacetDefinition("income_group", _("Income group"), _income_groups),
         FacetDefinition(
             "sdg_goal", _("SDG goal"), _by_model("indicators.SdgGoal", lambda g: f"{g.number}. {g.short_title}")
@@ -137,6 +139,7 @@ def facet_results(
     expanded: bool,
     toggle_url: Callable[[str, str], str],
     more_url: str = "",
+    estimated: bool = False,
     timed_out: bool = False,
 ) -> dict[str, Any]:
     """One facet as plain data: the most frequent values (selected ones always), labelled, with links."""
@@ -163,5 +166,6 @@ def facet_results(
         "results": results,
         "truncated": len(ranked) > size,
         "more_url": more_url if len(ranked) > size else None,
+        "estimated": estimated,
         "timed_out": timed_out,
     }

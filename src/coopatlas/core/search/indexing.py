@@ -61,7 +61,9 @@ def write_documents(documents: Sequence[SearchDocument]) -> list[int]:
         ]
         # Plain tuples: building ~25 model instances per record would cost more than the insert.
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {_FACET_TABLE} (entry_id, facet, value) VALUES (%s, %s, %s)", rows)
+            cursor.executemany(
+                f"INSERT INTO {_FACET_TABLE} (entry_id, facet, value) VALUES (%s, %s, %s)", rows  # noqa: S608
+            )
     return entry_ids
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from django.db import transaction
 
+# ruff: noqa: S608 - the statements are built from the constants below, never from input
+
 logger = logging.getLogger(__name__)
 
 TABLE = "core_searchentry"
@@ -51,7 +53,7 @@ SQLITE_DROP = [
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 ]
 
-PG_TOKEN_TYPES = "word, hword, hword_part, numword, numhword, hword_numpart"
+PG_WORD_TYPES = "word, hword, hword_part, numword, numhword, hword_numpart"
 PG_CREATE = [
     f"CREATE TEXT SEARCH CONFIGURATION {PG_CONFIG} (COPY = simple)",
     f"""ALTER TABLE {TABLE} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
@@ -88,7 +90,7 @@ def create_full_text(apps: Any, schema_editor: Any) -> None:
         schema_editor.execute(PG_CREATE[0])
         if has_unaccent:
             schema_editor.execute(
-                f"ALTER TEXT SEARCH CONFIGURATION {PG_CONFIG} ALTER MAPPING FOR {PG_TOKEN_TYPES} WITH unaccent, simple"
+                f"ALTER TEXT SEARCH CONFIGURATION {PG_CONFIG} ALTER MAPPING FOR {PG_WORD_TYPES} WITH unaccent, simple"
             )
         for sql in PG_CREATE[1:]:
             schema_editor.execute(sql)

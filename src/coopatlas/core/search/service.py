@@ -13,23 +13,18 @@ counts ignore its own selection so every value stays one click away.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import OperationalError
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from coopatlas.core.i18n import current_language
@@ -50,6 +45,8 @@ MAX_RESULT_WINDOW = 10_000
 MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 40
 SORTS = ("relevance", "recent")
+#: Above this many matches, facet counts are estimated from a sample of this many (see ``sql``).
+DEFAULT_FACET_SAMPLE_SIZE = 2000
 
 
 @dataclass(frozen=True)
@@ -279,6 +276,11 @@ def facet_time_limit_ms() -> int:
     return int(getattr(settings, "SEARCH_FACET_TIME_LIMIT_MS", 1000))
 
 
+def facet_sample_size() -> int | None:
+    """Matches counted exactly per facet; beyond, a sample is (setting ``SEARCH_FACET_SAMPLE_SIZE``, 0 = all)."""
+    return int(getattr(settings, "SEARCH_FACET_SAMPLE_SIZE", DEFAULT_FACET_SAMPLE_SIZE)) or None
+
+
 def search(params: SearchParams, user: Any, facets: Sequence[str] | None = None) -> SearchResult:
     """Run the search ``params`` describes for ``user``: a page of hits, the total and the facets.
 
@@ -292,7 +294,9 @@ def search(params: SearchParams, user: Any, facets: Sequence[str] | None = None)
     timed_out = False
     try:
         with sql.time_limit(facet_time_limit_ms()) as expired:
-            found = sql.page_and_counts(query, user, params.filters, sort, names, params.page_size, offset)
+            found = sql.page_and_counts(
+                query, user, params.filters, sort, names, params.page_size, offset, facet_sample_size()
+            )
     except OperationalError:
         if not expired():
             raise
@@ -314,6 +318,7 @@ def search(params: SearchParams, user: Any, facets: Sequence[str] | None = None)
             name in params.expand,
             lambda facet, value: params.toggled(facet, value).url(),
             more_url=replace(params, expand=(*params.expand, name)).url(),
+            estimated=name in found.estimated,
             timed_out=timed_out,
         )
         for name in names

@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +29,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from coopatlas.core.models_search import SearchEntry, SearchFacetValue
+
+# ruff: noqa: S608 - SQL is assembled from constants, ORM-compiled conditions and %s placeholders;
+# every value (user text included) travels as a bound parameter.
 from coopatlas.core.search.backends import get_backend
 from coopatlas.core.search.text import ParsedQuery
 
@@ -92,25 +95,39 @@ def _sort_key(query: ParsedQuery, sort: str) -> Callable[[tuple[int, float, Any]
     if sort == "relevance" and query:
         sign = 1 if get_backend().match(query).best_first == "ASC" else -1
         return lambda row: (sign * row[1], -row[0])
-    return lambda row: (_as_datetime(row[2]), row[0])
+    return lambda row: (-_as_datetime(row[2]).timestamp(), -row[0])
 
 
 @dataclass
 class PageAndCounts:
-    """Entry ids of the page in result order, the total, and {facet: {value: count}}."""
+    """Entry ids of the page in result order, the total, {facet: {value: count}}, estimated facets."""
 
     page: list[int]
     total: int
     counts: dict[str, dict[str, int]]
+    estimated: set[str] = field(default_factory=set)
 
 
 def page_and_counts(
-    query: ParsedQuery, user: Any, filters: Filters, sort: str, facet_names: Sequence[str], limit: int, offset: int
+    query: ParsedQuery,
+    user: Any,
+    filters: Filters,
+    sort: str,
+    facet_names: Sequence[str],
+    limit: int,
+    offset: int,
+    sample_size: int | None = None,
 ) -> PageAndCounts:
-    """The page, the total and the counts of ``facet_names`` in one statement."""
+    """The page, the total and the counts of ``facet_names`` in one statement.
+
+    With ``sample_size``, a facet whose matching set is larger is counted over a systematic sample
+    of about that many entries (every k-th in id order) and its counts are scaled up and marked
+    estimated; the total and the page are always exact.
+    """
     groups: list[tuple[str, tuple[str, ...]]] = [("hits", tuple(n for n in facet_names if n not in filters))]
     groups += [(f"hits_{i}", (name,)) for i, name in enumerate(n for n in facet_names if n in filters)]
-    ctes, params = [], []
+    ctes: list[str] = []
+    params: list[Any] = []
     for cte, names in groups:
         own = filters if cte == "hits" else {k: v for k, v in filters.items() if k not in names}
         chosen = selection(query, user, own)
@@ -120,34 +137,50 @@ def page_and_counts(
         sql, selection_params = chosen.select(columns)
         ctes.append(f"{cte} AS MATERIALIZED ({sql})")
         params += selection_params
+        if names and sample_size:
+            # Every k-th match in id order, k = ceil(matches / sample_size): about sample_size rows.
+            ctes.append(
+                f"{cte}_sample AS MATERIALIZED (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n "
+                f"FROM {cte}) AS numbered WHERE n %% (((SELECT COUNT(*) FROM {cte}) - 1) / %s + 1) = 0)"
+            )
+            params.append(sample_size)
     parts = [
         "SELECT 'hit' AS kind, id AS number, NULL AS facet, NULL AS value, score, updated_at FROM "
         f"(SELECT id, score, updated_at FROM hits ORDER BY {order_by(query, sort)} LIMIT %s OFFSET %s) AS page",
-        "SELECT 'total', COUNT(*), NULL, NULL, NULL, NULL FROM hits",
     ]
     params += [limit, offset]
-    for cte, names in groups:
+    for index, (cte, names) in enumerate(groups):
+        counted = f"{cte}_sample" if names and sample_size else cte
+        parts.append(f"SELECT 'size', COUNT(*), '{index}', NULL, NULL, NULL FROM {cte}")
         if names:
+            parts.append(f"SELECT 'sample', COUNT(*), '{index}', NULL, NULL, NULL FROM {counted}")
+            # CROSS JOIN: walk the matching entries into the (entry, facet, value) index, one seek each.
             parts.append(
-                f"SELECT 'facet', COUNT(*), f.facet, f.value, NULL, NULL FROM {cte} "
-                f"CROSS JOIN core_searchfacetvalue f WHERE f.entry_id = {cte}.id "
+                f"SELECT 'facet', COUNT(*), f.facet, f.value, NULL, NULL FROM {counted} "
+                f"CROSS JOIN core_searchfacetvalue f WHERE f.entry_id = {counted}.id "
                 f"AND f.facet IN ({', '.join(['%s'] * len(names))}) GROUP BY f.facet, f.value"
             )
             params += names
-    result = PageAndCounts([], 0, defaultdict(dict))
+    sizes: dict[str, dict[str, int]] = {"size": {}, "sample": {}}
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
     page_rows = []
     with connection.cursor() as cursor:
         cursor.execute("WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts), params)
         for kind, number, facet, value, score, updated_at in cursor.fetchall():
             if kind == "hit":
                 page_rows.append((number, score, updated_at))
-            elif kind == "total":
-                result.total = number
+            elif kind == "facet":
+                counts[facet][value] = number
             else:
-                result.counts[facet][value] = number
-    key = _sort_key(query, sort)
-    ordered = sorted(page_rows, key=key, reverse=not (sort == "relevance" and query))
-    result.page = [row[0] for row in ordered]
+                sizes[kind][facet] = number
+    page = [row[0] for row in sorted(page_rows, key=_sort_key(query, sort))]
+    result = PageAndCounts(page, sizes["size"]["0"], counts)
+    for index, (_cte, names) in enumerate(groups):
+        size, sample = sizes["size"][str(index)], sizes["sample"].get(str(index), 0)
+        if sample and sample < size:
+            for name in names:
+                counts[name] = {value: round(n * size / sample) for value, n in counts[name].items()}
+                result.estimated.add(name)
     return result
 
 

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from coopatlas.catalogue.models import Need, Solution
 from coopatlas.core import services
 from coopatlas.core.models import WorkflowStatus
-from coopatlas.core.search import service
-from coopatlas.core.search.service import SearchParams, SearchResult, search, time_limit
+from coopatlas.core.search import sql
+from coopatlas.core.search.service import SearchParams, SearchResult, search
+from coopatlas.core.search.sql import time_limit
 from coopatlas.initiatives.models import Initiative
 
 PUBLISHED = WorkflowStatus.PUBLISHED
@@ -46,8 +47,8 @@ class Catalogue:
     chinese: Solution
 
 
-@pytest.fixture
-def catalogue(personas: Any) -> Catalogue:
+@pytest.fixture(name="catalogue")
+def catalogue_fixture(personas: Any) -> Catalogue:
     """Published, draft and deleted records of organisations A and B, in four languages."""
     p = personas
     pumps = create(
@@ -226,6 +227,7 @@ def test_a_facet_is_plain_data_with_labels_counts_and_toggle_links(catalogue: Ca
         ],
         "truncated": False,
         "more_url": None,
+        "estimated": False,
         "timed_out": False,
     }
     assert [(r["label"], r["count"]) for r in facets["country"]["results"]] == [
@@ -311,6 +313,16 @@ def test_a_page_costs_the_same_queries_whatever_its_size(catalogue: Catalogue, p
     assert sizes[0] <= 16  # page, snippets, facet counts, labels (+ memberships, statement timeout)
 
 
+def test_facet_counts_of_a_large_result_are_estimated_from_a_sample(catalogue: Catalogue, settings: Any) -> None:
+    settings.SEARCH_FACET_SAMPLE_SIZE = 2
+    result = run("q=water")
+    assert result.total == 4
+    assert all(f["estimated"] for f in result.facets)
+    # Every second match is counted and the counts doubled: one type per record still adds up.
+    assert sum(counts(result)["type"].values()) == 4
+    assert not any(f["estimated"] for f in run("q=water&type=need").facets if f["name"] != "type")
+
+
 def test_time_limit_interrupts_a_slow_statement(db: Any) -> None:
     slow = {
         "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n",
@@ -325,12 +337,14 @@ def test_facets_that_take_too_long_are_reported_and_the_total_still_counted(
     catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     settings.SEARCH_FACET_TIME_LIMIT_MS = 0
+    expected = [hit.title_html for hit in run("q=water&page_size=2").hits]
 
     def too_slow(*args: Any) -> Any:
         raise OperationalError("interrupted")
 
-    monkeypatch.setattr(service, "_counts", too_slow)
-    result = run("q=water")
+    monkeypatch.setattr(sql, "page_and_counts", too_slow)
+    result = run("q=water&page_size=2")
     assert result.facets_timed_out
     assert result.total == 4
+    assert [hit.title_html for hit in result.hits] == expected
     assert all(f["timed_out"] and not f["results"] for f in result.facets)

@@ -95,8 +95,9 @@ def validate_activity(
     """Every problem of one activity: XSD of its version, then (2.0x) codelist rules and the Rulesets.
 
     ``version`` defaults to the declared one (root or activity ``version``), else it is inferred.
-    Problems carry the activity's identifier and the file; those on the root element's line concern
-    the whole file (``validate_file`` reports them once).
+    Problems carry the activity's identifier and the file; those found on the ``<iati-activities>``
+    root (its attributes) concern the whole file and have ``scope="file"`` (``validate_file``
+    reports them once).
     """
     context = context or ActivityContext.of(activity)
     declared = resolve_version(activity, version)
@@ -107,8 +108,8 @@ def validate_activity(
             f"Version {declared} of the IATI Standard is not supported. "
             f"Supported versions: {', '.join(SCHEMA_VERSIONS)} (1.0x files are checked against 1.03)."
         )
-        problem = Problem(UNSUPPORTED_VERSION, message, "error", "iati", context.root_line or activity.sourceline)
-        return [problem.located(context.file, identifier)]
+        line = context.root_line or activity.sourceline
+        return [Problem(UNSUPPORTED_VERSION, message, "error", "iati", line, identifier, context.file, scope="file")]
     document = wrap(activity, declared, context)
     problems = schema_problems(document, target)
     if context.rules and target in RULESET_VERSIONS:

@@ -49,12 +49,18 @@ def codelist_codes(name: str) -> frozenset[str]:
         return frozenset(row["code"] for row in csv.DictReader(stream))
 
 
+_ALLOWED: dict[str, frozenset[str]] = {}
+
+
 def allowed_codes(rule: dict[str, Any]) -> frozenset[str]:
     """The codes a rule accepts: the shipped codelist's, else the rule's own ``allowedCodes``."""
-    try:
-        return codelist_codes(rule["codelist"])
-    except FileNotFoundError:
-        return frozenset(rule.get("allowedCodes", ()))
+    name = rule["codelist"]
+    if name not in _ALLOWED:
+        try:
+            _ALLOWED[name] = codelist_codes(name)
+        except FileNotFoundError:
+            _ALLOWED[name] = frozenset(rule.get("allowedCodes", ()))
+    return _ALLOWED[name]
 
 
 def _attribute_name(name: str) -> str:
@@ -80,38 +86,37 @@ def codelist_problems(document: etree._Element, version: str) -> list[Problem]:
             continue
         for element in elements:
             for attribute, rule in attributes.items():
-                problems.extend(_check(element, path, attribute, rule))
+                problems.extend(_check(element, attribute, rule))
         if path == BUDGET_ITEMS:
             problems.extend(_budget_items(document, version))
     return problems
 
 
-def _check(element: etree._Element, path: str, attribute: str, rule: dict[str, Any]) -> list[Problem]:
+def _check(element: etree._Element, attribute: str, rule: dict[str, Any]) -> list[Problem]:
     """Check one attribute (or the text, for ``text()``) of one element against its rule."""
-    tag = element.tag if isinstance(element.tag, str) else "?"
     if attribute == "text()":
         value = element.text or ""
-        where = f"element <{tag}>"
     else:
         found = element.get(_attribute_name(attribute))
         if found is None:
             return []
         value = found
-        where = f"attribute @{attribute}, in element <{tag}>"
+    link = linked = None
     if "conditions" in rule:
         conditions = rule["conditions"]
         linked = conditions["linkedAttribute"]
         link = element.get(linked) or conditions.get("defaultLink")
-        rule = conditions["mapping"].get(link) if link is not None else None
-        if rule is None:
+        mapped = conditions["mapping"].get(link) if link is not None else None
+        if mapped is None:
             return []
-        where += f" and linked @{linked} = {link}"
-    if attribute == "xml:lang":
-        value_key = value.lower()  # language tags are case-insensitive (BCP 47, RFC 5646 section 2.1.1)
-    else:
-        value_key = value
-    if value_key in allowed_codes(rule):
+        rule = mapped
+    # language tags are case-insensitive (BCP 47, RFC 5646 section 2.1.1)
+    if (value.lower() if attribute == "xml:lang" else value) in allowed_codes(rule):
         return []
+    tag = element.tag if isinstance(element.tag, str) else "?"
+    where = f"element <{tag}>" if attribute == "text()" else f"attribute @{attribute}, in element <{tag}>"
+    if link is not None:
+        where += f" and linked @{linked} = {link}"
     return [_problem(rule, element, f'"{value[:100]}" is not a valid value for {where}')]
 
 
@@ -140,5 +145,6 @@ def _problem(rule: dict[str, Any], element: etree._Element, context: str) -> Pro
         severity="warning" if rule.get("severity") == "warning" else "error",
         category=str(rule.get("category", "codelists")),
         line=element.sourceline,
+        scope="file" if element.getparent() is None else "activity",
         context=context,
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 
 from coopatlas.iati.safe_xml import Source, XMLRefusedError, document_version, parse_document
 from coopatlas.iati.safe_xml import iter_activities as stream_activities
@@ -26,6 +25,7 @@ from coopatlas.iati.validation.problems import (
     XML_ERROR,
     Problem,
     Report,
+    Severity,
 )
 from coopatlas.iati.validation.rules import IdSets
 from coopatlas.iati.validation.rulesets import evaluate_ruleset, load_ruleset, outcome_problems
@@ -44,19 +44,18 @@ REGISTRY_RECORD = "{http://iatiregistry.org/ns/record#}registry-record"
 def refusal_problem(error: XMLRefusedError, file: str | None) -> Problem:
     """The problem reported for a file the safe parser refused."""
     rule = NOT_IATI if error.code == "not-iati" else XML_ERROR
-    return Problem(rule, error.message, "error", "iati", error.line, None, file)
+    return Problem(rule, error.message, "error", "iati", error.line, None, file, scope="file")
 
 
 def _version_problem(declared: str | None, version: str, line: int | None, file: str | None) -> Problem | None:
     """A file-level problem about the declared version, if any."""
     if declared is not None:
         return None
-    severity = "warning" if version.startswith("1.") else "error"
-    message = (
-        f"The version attribute of <iati-activities> is missing; the file was validated as IATI {version}"
-        + (" (the attribute is required since IATI 2.01)." if severity == "error" else ".")
+    severity: Severity = "warning" if version.startswith("1.") else "error"
+    message = f"The version attribute of <iati-activities> is missing; the file was validated as IATI {version}" + (
+        " (the attribute is required since IATI 2.01)." if severity == "error" else "."
     )
-    return Problem(VERSION_MISSING, message, severity, "iati", line, None, file)
+    return Problem(VERSION_MISSING, message, severity, "iati", line, None, file, scope="file")
 
 
 def validate_file(
@@ -75,8 +74,9 @@ def validate_file(
     label = name or (os.fspath(source) if isinstance(source, str | os.PathLike) else "<upload>")
     report = Report(files=[label])
     identifiers: dict[str, int] = {}
-    file_level: set[tuple[str, str, int | None]] = set()
+    file_level: set[tuple[str, str, str, int | None]] = set()
     version = ""
+    supported = True
     context = ActivityContext(file=label)
     try:
         for activity in stream_activities(source, max_bytes=max_bytes):
@@ -88,31 +88,31 @@ def validate_file(
                 missing = _version_problem(declared, version, context.root_line or activity.sourceline, label)
                 if missing:
                     report.problems.append(missing)
+                supported = schema_version(version) is not None
+            elif not supported:
+                continue  # an unsupported version is reported once; the rest is only counted
             problems = validate_activity(activity, version, context)
-            _collect(report, problems, context.root_line, file_level)
+            _collect(report, problems, file_level)
             identifier = activity_identifier(activity)
             if identifier is not None:
                 identifiers[identifier] = identifiers.get(identifier, 0) + 1
                 if identifiers[identifier] == 2:
                     report.problems.append(_duplicate(identifier, activity.sourceline, label))
-            if problems and any(problem.is_error for problem in problems):
+            if any(problem.is_error and problem.scope == "activity" for problem in problems):
                 report.invalid_activities += 1
-            if any(problem.rule == UNSUPPORTED_VERSION for problem in problems):
-                break  # the validator stops at an unsupported version: nothing else can be checked
     except XMLRefusedError as error:
         report.problems.append(refusal_problem(error, label))
     except OSError as error:
-        report.problems.append(Problem(XML_ERROR, f"cannot read the file: {error.strerror}", "error", "iati", None, None, label))
+        message = f"cannot read the file: {error.strerror}"
+        report.problems.append(Problem(XML_ERROR, message, "error", "iati", None, None, label, scope="file"))
     return report
 
 
-def _collect(
-    report: Report, problems: list[Problem], root_line: int | None, file_level: set[tuple[str, str, int | None]]
-) -> None:
-    """Add an activity's problems; those on the root element's line are file-level and added once."""
+def _collect(report: Report, problems: list[Problem], file_level: set[tuple[str, str, str, int | None]]) -> None:
+    """Add an activity's problems; file-level ones only the first time they are seen, without activity."""
     for problem in problems:
-        if root_line is not None and problem.line == root_line:
-            key = (problem.rule, problem.message, problem.line)
+        if problem.scope == "file":
+            key = (problem.rule, problem.message, problem.context, problem.line)
             if key in file_level:
                 continue
             file_level.add(key)
@@ -131,6 +131,7 @@ def _duplicate(identifier: str, line: int | None, file: str) -> Problem:
         identifier,
         file,
         f"Duplicate found for iati-identifier = '{identifier[:200]}'",
+        scope="file",
     )
 
 
@@ -159,12 +160,13 @@ def validate_document(
         return [refusal_problem(error, label)]
     if root.tag not in SCHEMA_FILES:
         name = root.tag if isinstance(root.tag, str) else "?"
-        return [Problem(NOT_IATI, f"The file is not an IATI file (root element <{name[:80]}>).", "error", "iati", root.sourceline, None, label)]
+        message = f"The file is not an IATI file (root element <{name[:80]}>)."
+        return [Problem(NOT_IATI, message, "error", "iati", root.sourceline, None, label, scope="file")]
     declared = version or (root.get("version") or "").strip() or LATEST_VERSION
     target = schema_version(declared)
     if target is None:
         message = f"Version {declared} of the IATI Standard is not supported."
-        return [Problem(UNSUPPORTED_VERSION, message, "error", "iati", root.sourceline, None, label)]
+        return [Problem(UNSUPPORTED_VERSION, message, "error", "iati", root.sourceline, None, label, scope="file")]
     problems = schema_problems(root, target)
     if rules and target in RULESET_VERSIONS and root.tag != REGISTRY_RECORD:
         problems += codelist_problems(root, target)

@@ -101,11 +101,12 @@ def node_value(node: Any) -> str:
 def node_line(node: Any) -> int | None:
     """The source line of a node from an XPath result (an attribute's or text's parent element)."""
     if isinstance(node, etree._Element):
-        return node.sourceline
+        line: int | None = node.sourceline
+        return line
     parent = getattr(node, "getparent", None)
     if parent is not None:
         owner = parent()
-        return owner.sourceline if owner is not None else None
+        return owner.sourceline if isinstance(owner, etree._Element) else None
     return None
 
 

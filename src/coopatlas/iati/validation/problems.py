@@ -22,6 +22,8 @@ UNSUPPORTED_VERSION = "0.6.1"
 VERSION_MISSING = "0.6.2"
 DUPLICATE_IDENTIFIER = "1.1.2"
 
+Scope = Literal["activity", "file"]
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -35,6 +37,8 @@ class Problem:
     activity: str | None = None
     file: str | None = None
     context: str = ""
+    #: "file" for problems of the file as a whole (its root element, version, duplicates).
+    scope: Scope = "activity"
 
     @property
     def is_error(self) -> bool:
@@ -49,7 +53,7 @@ class Problem:
     def located(self, file: str | None, activity: str | None) -> Problem:
         """The same problem with its file and activity filled in."""
         return Problem(
-            self.rule, self.message, self.severity, self.category, self.line, activity, file, self.context
+            self.rule, self.message, self.severity, self.category, self.line, activity, file, self.context, self.scope
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -260,7 +260,9 @@ class CaseEvaluator:
         if less is None or more is None:
             return ""
         if less[0] > more[0]:
-            self.failures.append(Failure(f"{less[0].date().isoformat()} is after {more[0].date().isoformat()}", less[1]))
+            self.failures.append(
+                Failure(f"{less[0].date().isoformat()} is after {more[0].date().isoformat()}", less[1])
+            )
         return less[0] <= more[0]
 
     def rule_dateNow(self) -> bool | str:  # noqa: N802

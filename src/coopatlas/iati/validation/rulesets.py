@@ -127,6 +127,7 @@ def outcome_problems(outcomes: list[CaseOutcome]) -> list[Problem]:
                 severity="warning" if info.get("severity") == "warning" else "error",
                 category=str(info.get("category", "rules")),
                 line=(failure.line if failure and failure.line else outcome.element.sourceline),
+                scope="file" if outcome.element.getparent() is None else "activity",
                 context=details,
             )
         )

@@ -77,7 +77,15 @@ def schema_problems(document: etree._Element, version: str) -> list[Problem]:
     schema = load_schema(version, document.tag if document.tag in SCHEMA_FILES else "iati-activities")
     if schema.validate(document):
         return []
+    root_path = f"/{document.tag}"
     return [
-        Problem(rule=SCHEMA_ERROR, message=error.message, severity="error", category="schema", line=error.line or None)
+        Problem(
+            rule=SCHEMA_ERROR,
+            message=error.message,
+            severity="error",
+            category="schema",
+            line=error.line or None,
+            scope="file" if error.path == root_path else "activity",
+        )
         for error in schema.error_log
     ]

@@ -29,7 +29,12 @@ from typing import Any
 
 import polars as pl
 
-from coopatlas.indicators.opensdg_repository import ATTRIBUTE_COLUMN, NON_DISAGGREGATION_COLUMNS, PROGRESS_COLUMN
+from coopatlas.indicators.opensdg_repository import (
+    ATTRIBUTE_COLUMN,
+    INTERNAL_COLUMNS,
+    NON_DISAGGREGATION_COLUMNS,
+    PROGRESS_COLUMN,
+)
 
 SERIES_COLUMN = "Series"
 UNIT_COLUMN = "Units"
@@ -170,7 +175,7 @@ def select_rows(frame: pl.DataFrame | None, options: SeriesOptions) -> tuple[pl.
         for c in data.columns
         if c not in NON_DISAGGREGATION_COLUMNS
         and c not in used
-        and c not in (PROGRESS_COLUMN, "line")
+        and c not in (PROGRESS_COLUMN, *INTERNAL_COLUMNS)
         and not ATTRIBUTE_COLUMN.match(c)
     ]
     if others:

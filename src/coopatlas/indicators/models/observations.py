@@ -162,10 +162,15 @@ class Observation(models.Model):
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="observations")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="observations")
     year = models.SmallIntegerField()
-    period = models.CharField(max_length=20, blank=True, help_text=_("The period as published when not one year"))
+    period = models.CharField(
+        max_length=20, blank=True, default="", help_text=_("The period as published when not a plain year: 2000 Q1")
+    )
     dimension_key = models.CharField(max_length=500, default="", blank=True)
     dimensions = models.JSONField(default=dict, blank=True)
     value = models.FloatField()
+    progress_value = models.FloatField(
+        null=True, blank=True, help_text=_("Value the progress measure uses instead (Open SDG Progress column)")
+    )
     unit = models.CharField(max_length=200, blank=True, help_text=_("Only when it differs from the series unit"))
     source = models.CharField(max_length=300, blank=True)
     footnote = models.TextField(blank=True)
@@ -177,7 +182,7 @@ class Observation(models.Model):
         ordering = ["series", "area", "dimension_key", "year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["series", "area", "dimension_key", "year"], name="observation_unique_cell"
+                fields=["series", "area", "dimension_key", "year", "period"], name="observation_unique_cell"
             )
         ]
         indexes = [models.Index(fields=["area", "year"], name="observation_area_year")]
