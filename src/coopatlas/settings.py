@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "coopatlas.catalogue",
     "coopatlas.initiatives",
     "coopatlas.brokering",
+    "coopatlas.reports",
     "coopatlas.api",
 ]
 

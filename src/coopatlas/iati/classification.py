@@ -44,6 +44,8 @@ TRIANGULAR_COLLABORATION = "8"
 MULTILATERAL_COLLABORATIONS = frozenset({"2", "4"})
 _XM_DAC = re.compile(r"^XM-DAC-(\d+)")
 _CHANNEL = re.compile(r"^4[1-7][0-9A-Z]{3}$")
+#: Organisation identifier prefixes that are not countries (multilateral, IATI-issued).
+NOT_COUNTRY_PREFIXES = frozenset({"XM", "XI", "XE", "XR", "XB"})
 
 SOUTH_SOUTH = "south-south"
 TRIANGULAR = "triangular"
@@ -231,7 +233,7 @@ def flow_of_initiative(initiative: Any, iso3_to_iso2: dict[str, str]) -> Flow:
     parts = list(initiative.participating_orgs.all())
     if parts:
         participants = tuple(
-            Participant(p.role, p.ref, p.org_type, country(p.organisation) or _prefix_country(p.ref, iso3_to_iso2))
+            Participant(p.role, p.ref, p.org_type, country(p.organisation) or _prefix_country(p.ref))
             for p in parts
         )
     else:
@@ -268,7 +270,54 @@ def flow_of_initiative(initiative: Any, iso3_to_iso2: dict[str, str]) -> Flow:
     )
 
 
-def _prefix_country(ref: str, iso3_to_iso2: dict[str, str]) -> str:
+def _prefix_country(ref: str) -> str:
     """The ISO alpha-2 country of an organisation identifier's registration agency prefix, if any."""
     prefix = ref[:2].upper()
-    return prefix if len(ref) > 2 and ref[2] == "-" and prefix in set(iso3_to_iso2.values()) else ""
+    return prefix if len(ref) > 2 and ref[2] == "-" and prefix not in NOT_COUNTRY_PREFIXES else ""
+
+
+def classify_queryset(queryset: Any, counts: dict[str, int] | None = None, batch_size: int = 500) -> int:
+    """Classify the initiatives of ``queryset``, store the changed verdicts (logged, re-indexed); returns how many changed."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    from coopatlas.core.models import ChangeRecord
+    from coopatlas.core.search.documents import INDEXED_TYPES, build_documents
+    from coopatlas.core.search.indexing import write_documents
+    from coopatlas.geo.models import Country
+
+    iso3_to_iso2 = dict(Country.objects.exclude(iso2="").values_list("code", "iso2"))
+    lists = reference_lists()
+    fields = ("cooperation_type", "cooperation_type_rule", "cooperation_type_evidence")
+    queryset = queryset.prefetch_related(
+        "participating_orgs__organisation", "recipient_country_shares", "recipient_region_shares", "sector_shares",
+        "funders", "providers", "recipients", "facilitators", "recipient_countries", "sectors",
+    ).order_by("pk")
+    changed_total, last_pk = 0, 0
+    content_type = ContentType.objects.get_for_model(queryset.model)
+    while True:
+        batch = list(queryset.filter(pk__gt=last_pk)[:batch_size])
+        if not batch:
+            return changed_total
+        last_pk = batch[-1].pk
+        changed, logs = [], []
+        for initiative in batch:
+            verdict = classify(flow_of_initiative(initiative, iso3_to_iso2), lists)
+            if counts is not None:
+                counts[verdict.cooperation_type] = counts.get(verdict.cooperation_type, 0) + 1
+            old = tuple(getattr(initiative, name) for name in fields)
+            new = (verdict.cooperation_type, verdict.rule, verdict.evidence)
+            if old != new:
+                for name, value in zip(fields, new, strict=True):
+                    setattr(initiative, name, value)
+                changed.append(initiative)
+                logs.append(ChangeRecord(content_type=content_type, object_id=initiative.pk,
+                                         action=ChangeRecord.Action.UPDATE, version=initiative.version,
+                                         changes={"cooperation_type": [old[0], new[0]]},
+                                         comment="classified by the cooperation-type rule"))
+        with transaction.atomic():
+            queryset.model.objects.bulk_update(changed, fields)
+            ChangeRecord.objects.bulk_create(logs)
+            if changed:
+                write_documents(build_documents(INDEXED_TYPES["initiative"], changed))
+        changed_total += len(changed)

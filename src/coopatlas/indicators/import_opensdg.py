@@ -171,10 +171,14 @@ def upsert_indicator(
     Observation.objects.filter(series__dataset=dataset, series__indicator_code=indicator_code).delete()
     sdg_code = indicator_code.replace("-", ".")
     series_by_pair: dict[tuple[str, str], Series] = {}
-    pairs = frame.select(
-        (pl.col("Series") if "Series" in frame.columns else pl.lit(None, pl.String)).fill_null("").alias("s"),
-        (pl.col("Units") if "Units" in frame.columns else pl.lit(None, pl.String)).fill_null("").alias("u"),
-    ).unique()
+    # Open SDG names them Series/Units; SDMX-coded platforms (Kazakhstan) SERIES/UNIT_MEASURE.
+    series_column = next((c for c in ("Series", "SERIES") if c in frame.columns), None)
+    unit_column = next((c for c in ("Units", "UNIT_MEASURE") if c in frame.columns), None)
+    frame = frame.with_columns(
+        (pl.col(series_column) if series_column else pl.lit(None, pl.String)).fill_null("").alias("_series"),
+        (pl.col(unit_column) if unit_column else pl.lit(None, pl.String)).fill_null("").alias("_unit"),
+    )
+    pairs = frame.select(pl.col("_series").alias("s"), pl.col("_unit").alias("u")).unique()
     for series_code, unit in pairs.sort("s", "u").iter_rows():
         series, _ = Series.objects.update_or_create(
             dataset=dataset,
@@ -202,7 +206,7 @@ def upsert_indicator(
                 )  # fmt: skip
                 subnational[geocode] = area
         values = {name: str(row[name]) for name in dimensions if row.get(name) is not None}
-        pair = (row.get("Series") or "", row.get("Units") or "")
+        pair = (row["_series"], row["_unit"])
         period = row.get("period") or ""
         cell = (series_by_pair[pair].pk, area.pk, dimension_key(values), row["Year"], period)
         if cell in seen:

@@ -85,11 +85,14 @@ class SqliteFts5Backend(SearchBackend):
         )
 
     def optimise(self) -> None:
-        """Merge the FTS5 b-trees into one (https://sqlite.org/fts5.html#the_optimize_command), refresh statistics."""
+        """Merge the FTS5 b-trees into one (https://sqlite.org/fts5.html#the_optimize_command).
+
+        No ``ANALYZE`` on purpose: with ``sqlite_stat1`` rows for the facet table, SQLite 3.38+ may
+        put a Bloom filter on the facet lookup (https://sqlite.org/optoverview.html#bloom_filters),
+        which first reads the whole facet index: ~50 ms at 10k records for a query with 20 hits.
+        """
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 - constant
-            cursor.execute("ANALYZE core_searchentry")
-            cursor.execute("ANALYZE core_searchfacetvalue")
 
 
 class PostgresBackend(SearchBackend):

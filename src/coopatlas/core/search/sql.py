@@ -138,12 +138,15 @@ def page_and_counts(
         ctes.append(f"{cte} AS MATERIALIZED ({sql})")
         params += selection_params
         if names and sample_size:
-            # Every k-th match in id order, k = ceil(matches / sample_size): about sample_size rows.
+            # Every k-th match in id order, k = ceil(matches / sample_size): at most sample_size rows.
+            # A literal LIMIT is also SQLite's row estimate for the sample, which keeps the facet lookup
+            # a plain index seek (no Bloom filter, https://sqlite.org/optoverview.html#bloom_filters).
+            size = int(sample_size)
             ctes.append(
                 f"{cte}_sample AS MATERIALIZED (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n "
-                f"FROM {cte}) AS numbered WHERE n %% (((SELECT COUNT(*) FROM {cte}) - 1) / %s + 1) = 0)"
+                f"FROM {cte}) AS numbered WHERE n %% (((SELECT COUNT(*) FROM {cte}) - 1) / {size} + 1) = 0 "
+                f"LIMIT {size})"
             )
-            params.append(sample_size)
     parts = [
         "SELECT 'hit' AS kind, id AS number, NULL AS facet, NULL AS value, score, updated_at FROM "
         f"(SELECT id, score, updated_at FROM hits ORDER BY {order_by(query, sort)} LIMIT %s OFFSET %s) AS page",

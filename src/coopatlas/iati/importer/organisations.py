@@ -20,9 +20,8 @@ from coopatlas.catalogue.models import Organisation
 from coopatlas.core.audit import diff, snapshot
 from coopatlas.core.models import ChangeRecord, User, WorkflowStatus
 from coopatlas.geo.models import Country
+from coopatlas.iati.classification import NOT_COUNTRY_PREFIXES
 
-#: Registration agency prefixes that are not countries (multilateral, IATI-issued, special).
-NOT_COUNTRIES = frozenset({"XM", "XI", "XE", "XR", "XB"})
 NAME_LENGTH = Organisation._meta.get_field("name").max_length or 300
 REF_LENGTH = Organisation._meta.get_field("iati_identifier").max_length or 150
 
@@ -30,7 +29,7 @@ REF_LENGTH = Organisation._meta.get_field("iati_identifier").max_length or 150
 def country_of_ref(ref: str, iso2_to_iso3: dict[str, str]) -> str | None:
     """The ISO alpha-3 code of the country an organisation identifier was registered in, if any."""
     prefix = ref[:2].upper()
-    if len(ref) > 2 and ref[2] != "-" or prefix in NOT_COUNTRIES:
+    if len(ref) > 2 and ref[2] != "-" or prefix in NOT_COUNTRY_PREFIXES:
         return None
     return iso2_to_iso3.get(prefix)
 
