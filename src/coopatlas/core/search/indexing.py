@@ -1,7 +1,7 @@
 """Keeping the index in step with the records: one record on change, everything on ``reindex``.
 
-Both paths go through ``write_documents``: upsert the entries (the full-text index follows by
-trigger on SQLite and as a generated column on PostgreSQL), then replace their facet rows.
+Both paths go through ``write_documents``: upsert the entries and their texts (the full-text index
+follows by trigger on SQLite and as a generated column on PostgreSQL), then replace their facet rows.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 
 from coopatlas.core.models import CatalogueRecord
-from coopatlas.core.models_search import SearchEntry, SearchFacetValue
+from coopatlas.core.models_search import SearchEntry, SearchFacetValue, SearchText
 from coopatlas.core.search.backends import get_backend
 from coopatlas.core.search.documents import (
     INDEXED_TYPES,
@@ -26,10 +26,8 @@ from coopatlas.core.search.documents import (
 #: Records read and written per batch by ``reindex``.
 BATCH_SIZE = 500
 _FACET_TABLE = SearchFacetValue._meta.db_table
-_ENTRY_FIELDS = (
-    "title", "titles", "summaries", "search_title", "search_body", "language", "workflow_status", "owner_id",
-    "deleted_at", "updated_at",
-)
+_ENTRY_FIELDS = ("title", "language", "workflow_status", "owner_id", "deleted_at", "updated_at")
+_TEXT_FIELDS = ("titles", "summaries", "search_title", "search_body")
 
 
 def write_documents(documents: Sequence[SearchDocument]) -> list[int]:
@@ -52,6 +50,15 @@ def write_documents(documents: Sequence[SearchDocument]) -> list[int]:
             for entry, document in zip(entries, documents, strict=True):
                 entry.pk = ids[(document.record_type, document.object_id)]
         entry_ids = [entry.pk for entry in entries]
+        SearchText.objects.bulk_create(
+            [
+                SearchText(entry_id=entry.pk, **{f: getattr(d, f) for f in _TEXT_FIELDS})
+                for entry, d in zip(entries, documents, strict=True)
+            ],
+            update_conflicts=True,
+            unique_fields=["entry"],
+            update_fields=list(_TEXT_FIELDS),
+        )
         SearchFacetValue.objects.filter(entry_id__in=entry_ids).delete()
         rows = [
             (entry.pk, facet, value[:40])

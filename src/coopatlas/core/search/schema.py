@@ -1,6 +1,6 @@
 """The engine-specific half of the index schema, which the ORM cannot express.
 
-SQLite: an FTS5 external-content table over ``core_searchentry`` kept in step by triggers
+SQLite: an FTS5 external-content table over ``core_searchtext`` kept in step by triggers
 (https://sqlite.org/fts5.html#external_content_tables), tokenizer ``unicode61 remove_diacritics 2``
 (https://sqlite.org/fts5.html#unicode61_tokenizer).
 PostgreSQL: a text search configuration (``simple`` + ``unaccent`` when available), a stored
@@ -8,7 +8,7 @@ generated ``tsvector`` column and its GIN index
 (https://www.postgresql.org/docs/15/textsearch-tables.html#TEXTSEARCH-TABLES-INDEX).
 
 Called by migration ``core.0002_search_index``. On SQLite, a later migration that rebuilds
-``core_searchentry`` (Django copies the table to alter it) drops the triggers: call
+``core_searchtext`` (Django copies the table to alter it) drops the triggers: call
 ``drop_full_text`` before and ``create_full_text`` after such a change, then ``coopatlas reindex``.
 """
 
@@ -23,25 +23,27 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-TABLE = "core_searchentry"
-FTS_TABLE = "core_searchentry_fts"
+TABLE = "core_searchtext"
+FTS_TABLE = "core_searchtext_fts"
 PG_CONFIG = "coopatlas_search"
 
 SQLITE_CREATE = [
     f"""CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
-        search_title, search_body, content='{TABLE}', content_rowid='id',
+        search_title, search_body, content='{TABLE}', content_rowid='entry_id',
         tokenize='unicode61 remove_diacritics 2')""",
     f"""CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON {TABLE} BEGIN
-        INSERT INTO {FTS_TABLE}(rowid, search_title, search_body) VALUES (new.id, new.search_title, new.search_body);
+        INSERT INTO {FTS_TABLE}(rowid, search_title, search_body)
+        VALUES (new.entry_id, new.search_title, new.search_body);
     END""",
     f"""CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON {TABLE} BEGIN
         INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_title, search_body)
-        VALUES ('delete', old.id, old.search_title, old.search_body);
+        VALUES ('delete', old.entry_id, old.search_title, old.search_body);
     END""",
     f"""CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF search_title, search_body ON {TABLE} BEGIN
         INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_title, search_body)
-        VALUES ('delete', old.id, old.search_title, old.search_body);
-        INSERT INTO {FTS_TABLE}(rowid, search_title, search_body) VALUES (new.id, new.search_title, new.search_body);
+        VALUES ('delete', old.entry_id, old.search_title, old.search_body);
+        INSERT INTO {FTS_TABLE}(rowid, search_title, search_body)
+        VALUES (new.entry_id, new.search_title, new.search_body);
     END""",
     # Index whatever the table already holds.
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",

@@ -156,7 +156,6 @@ def page_and_counts(
         counted = f"{cte}_sample" if names and sample_size else cte
         parts.append(f"SELECT 'size', COUNT(*), '{index}', NULL, NULL, NULL FROM {cte}")
         if names:
-            parts.append(f"SELECT 'sample', COUNT(*), '{index}', NULL, NULL, NULL FROM {counted}")
             # CROSS JOIN: walk the matching entries into the (entry, facet, value) index, one seek each.
             parts.append(
                 f"SELECT 'facet', COUNT(*), f.facet, f.value, NULL, NULL FROM {counted} "
@@ -164,7 +163,7 @@ def page_and_counts(
                 f"AND f.facet IN ({', '.join(['%s'] * len(names))}) GROUP BY f.facet, f.value"
             )
             params += names
-    sizes: dict[str, dict[str, int]] = {"size": {}, "sample": {}}
+    sizes: dict[str, int] = {}
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     page_rows = []
     with connection.cursor() as cursor:
@@ -175,12 +174,14 @@ def page_and_counts(
             elif kind == "facet":
                 counts[facet][value] = number
             else:
-                sizes[kind][facet] = number
+                sizes[facet] = number
     page = [row[0] for row in sorted(page_rows, key=_sort_key(query, sort))]
-    result = PageAndCounts(page, sizes["size"]["0"], counts)
+    result = PageAndCounts(page, sizes["0"], counts)
     for index, (_cte, names) in enumerate(groups):
-        size, sample = sizes["size"][str(index)], sizes["sample"].get(str(index), 0)
-        if sample and sample < size:
+        size = sizes[str(index)]
+        # Counting the sample in SQL would make SQLite misjudge its size (and add a Bloom filter).
+        sample = size // ((size - 1) // sample_size + 1) if sample_size and size else size
+        if sample < size:
             for name in names:
                 counts[name] = {value: round(n * size / sample) for value, n in counts[name].items()}
                 result.estimated.add(name)
@@ -208,9 +209,10 @@ def count(query: ParsedQuery, user: Any, filters: Filters) -> int:
 
 _DISPLAY_COLUMNS = (
     "core_searchentry.id, core_searchentry.record_type, core_searchentry.object_id, core_searchentry.title, "
-    "core_searchentry.titles, core_searchentry.summaries, core_searchentry.language, "
+    "display_text.titles, display_text.summaries, core_searchentry.language, "
     "core_searchentry.workflow_status, core_searchentry.updated_at"
 )
+_DISPLAY_JOIN = "JOIN core_searchtext AS display_text ON display_text.entry_id = core_searchentry.id"
 
 
 def display_rows(query: ParsedQuery, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -221,12 +223,15 @@ def display_rows(query: ParsedQuery, ids: Sequence[int]) -> dict[int, dict[str, 
     if query:
         clause = get_backend().match(query)
         sql = (
-            f"SELECT {_DISPLAY_COLUMNS}, {clause.snippet} AS snippet FROM core_searchentry {clause.join} "
-            f"WHERE {clause.condition} AND core_searchentry.id IN ({placeholders})"
+            f"SELECT {_DISPLAY_COLUMNS}, {clause.snippet} AS snippet FROM core_searchentry {_DISPLAY_JOIN} "
+            f"{clause.join} WHERE {clause.condition} AND core_searchentry.id IN ({placeholders})"
         )
         params = [*clause.snippet_params, *clause.join_params, *clause.condition_params, *ids]
     else:
-        sql = f"SELECT {_DISPLAY_COLUMNS}, NULL AS snippet FROM core_searchentry WHERE id IN ({placeholders})"
+        sql = (
+            f"SELECT {_DISPLAY_COLUMNS}, NULL AS snippet FROM core_searchentry {_DISPLAY_JOIN} "
+            f"WHERE core_searchentry.id IN ({placeholders})"
+        )
         params = list(ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from coopatlas.catalogue.models import Expert, Need, Organisation, Partnership, Solution
 from coopatlas.core import services
-from coopatlas.core.models import SearchEntry, SearchFacetValue, WorkflowStatus
+from coopatlas.core.models import SearchEntry, SearchFacetValue, SearchText, WorkflowStatus
 from coopatlas.core.search.service import SearchParams, search
 from coopatlas.core.tests.test_search_service import create
 from coopatlas.initiatives.models import Initiative
@@ -40,8 +40,8 @@ def test_a_new_record_is_indexed_with_facets_derived_from_reference_data(persona
     assert (entry.title, entry.language, entry.workflow_status, entry.owner_id) == (
         "Mangrove restoration", "en", "draft", personas.org_a.pk
     )
-    assert entry.titles == {"en": "Mangrove restoration", "fr": "Restauration des mangroves"}
-    assert entry.summaries == {"en": "Coastal protection.", "fr": "Protection côtière."}
+    assert entry.text.titles == {"en": "Mangrove restoration", "fr": "Restauration des mangroves"}
+    assert entry.text.summaries == {"en": "Coastal protection.", "fr": "Protection côtière."}
     assert facets_of(solution) == {
         "type": {"solution"},
         "language": {"en"},
@@ -130,8 +130,9 @@ def test_a_record_deleted_for_good_leaves_the_index(personas: Any) -> None:
 def test_reindex_builds_entries_for_records_saved_outside_the_services(personas: Any) -> None:
     # Forget the personas' organisations, as if they had been saved with the ORM, bypassing the services.
     SearchEntry.objects.filter(record_type="organisation").delete()
-    SearchEntry.objects.create(record_type="need", object_id=999_999, title="orphan", language="en",
-                               workflow_status="published", search_title="orphan")
+    orphan = SearchEntry.objects.create(record_type="need", object_id=999_999, title="orphan", language="en",
+                                        workflow_status="published")
+    SearchText.objects.create(entry=orphan, search_title="orphan")
     out = StringIO()
     call_command("reindex", stdout=out, verbosity=2, batch_size=1)
     assert "organisation: 2/2" in out.getvalue()

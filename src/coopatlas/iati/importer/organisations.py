@@ -20,18 +20,15 @@ from coopatlas.catalogue.models import Organisation
 from coopatlas.core.audit import diff, snapshot
 from coopatlas.core.models import ChangeRecord, User, WorkflowStatus
 from coopatlas.geo.models import Country
-from coopatlas.iati.classification import NOT_COUNTRY_PREFIXES
+from coopatlas.iati.classification import ref_country
 
 NAME_LENGTH = Organisation._meta.get_field("name").max_length or 300
 REF_LENGTH = Organisation._meta.get_field("iati_identifier").max_length or 150
 
 
 def country_of_ref(ref: str, iso2_to_iso3: dict[str, str]) -> str | None:
-    """The ISO alpha-3 code of the country an organisation identifier was registered in, if any."""
-    prefix = ref[:2].upper()
-    if len(ref) > 2 and ref[2] != "-" or prefix in NOT_COUNTRY_PREFIXES:
-        return None
-    return iso2_to_iso3.get(prefix)
+    """The ISO alpha-3 code of the country an organisation identifier names, if any (``ref_country``)."""
+    return iso2_to_iso3.get(ref_country(ref)) if ref else None
 
 
 @dataclass
@@ -67,10 +64,11 @@ class OrganisationResolver:
         return self.known.get(ref.upper()) if ref else None
 
     def country_iso2(self, ref: str) -> str:
-        """The ISO alpha-2 country of an organisation identifier: its record's country, else its prefix."""
+        """The ISO alpha-2 country of an organisation: its record's country, else its identifier's (``ref_country``)."""
         known = self.get(ref)
-        iso3 = known.country if known and known.country else country_of_ref(ref, self.iso2_to_iso3)
-        return self.iso3_to_iso2.get(iso3 or "", "")
+        if known is not None and known.country:
+            return self.iso3_to_iso2.get(known.country, "")
+        return ref_country(ref) if ref else ""
 
     def ensure(self, organisations: list[dict[str, Any]]) -> list[Organisation]:
         """Create (in one statement) the organisations not known yet; returns the new ones.
@@ -105,6 +103,8 @@ class OrganisationResolver:
         """Drop organisations whose creation was rolled back."""
         for organisation in organisations:
             self.known.pop(organisation.iati_identifier.upper(), None)
+        gone = {id(o) for o in organisations}
+        self.created = [o for o in self.created if id(o) not in gone]
 
 
 def log_created(organisations: list[Organisation], user: User | None, comment: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from coopatlas.core.models import User, WorkflowStatus
-from coopatlas.iati.importer.activity import map_activity
+from coopatlas.iati.importer.activity import NOT_EXPORTABLE, map_activity
 from coopatlas.iati.importer.organisations import OrganisationResolver
 from coopatlas.iati.importer.records import fingerprint
 from coopatlas.iati.importer.report import FileReport, ImportReport
@@ -156,10 +156,13 @@ class _Run:
                     file_level.add(key)
                 problems.append(problem)
         schema_errors = [p for p in problems if p.is_schema_error and (p.activity is not None or identifier is None)]
-        located = [p.located(label, identifier) for p in mapping.errors + mapping.warnings]
+        rejected = bool(schema_errors or mapping.errors)
+        # What an export would lack is moot for an activity that is not imported.
+        located = [p.located(label, identifier) for p in mapping.errors + mapping.warnings
+                   if not (rejected and p.rule == NOT_EXPORTABLE)]
         for problem in problems + located:
             self.report.add_problem(problem)
-        if schema_errors or mapping.errors:
+        if rejected:
             file_report.rejected += 1
             return None
         return Prepared(activity, label, element.sourceline, version, fingerprint(activity))

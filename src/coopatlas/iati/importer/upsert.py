@@ -97,8 +97,6 @@ class BatchWriter:
                 return self._write(batch)
         except DatabaseError:
             self._forget_created()
-            if len(batch) == 1:
-                raise
         outcomes = []
         for prepared in batch:
             try:

@@ -1,0 +1,24 @@
+"""Brokering tests run with the tiny hashing embedder (no model) unless a test asks for the real one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def hashing_embedder(settings: Any) -> Any:
+    """Use the deterministic hashing embedder and start with no cached match index."""
+    from coopatlas.brokering.index import clear_indexes
+
+    settings.COOPATLAS_EMBEDDER = "hashing"
+    clear_indexes()
+    yield
+    clear_indexes()
+
+
+@pytest.fixture
+def immediate_tasks(settings: Any) -> None:
+    """Run background jobs at once (on commit) instead of queueing them for the worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,82 @@
+"""Shared shapes for the vectorised progress methods: one long frame of observations, one frame of settings.
+
+Every method takes ``observations`` with columns ``series`` (any text key: an indicator series, a
+country's series, a region's aggregate), ``year`` (int) and ``value`` (float), and ``settings`` with one
+row per series: ``target`` (float or null), ``direction`` (``higher`` / ``lower`` / ``exact``), and
+optionally ``base_year``, ``target_year`` and a natural ``limit``. The arithmetic runs over all series at once (polars
+group-by), never a Python loop per row; a series that cannot be assessed gets a ``reason``, never NaN.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+DIRECTIONS = ("higher", "lower", "exact")
+SETTINGS_SCHEMA: dict[str, pl.DataType] = {
+    "series": pl.String(),
+    "target": pl.Float64(),
+    "direction": pl.String(),
+    "base_year": pl.Int32(),
+    "target_year": pl.Int32(),
+    "limit": pl.Float64(),
+}
+
+
+def normalise_observations(observations: pl.DataFrame) -> pl.DataFrame:
+    """``series``/``year``/``value`` typed, rows without a finite value dropped, one row per series and year."""
+    missing = [c for c in ("series", "year", "value") if c not in observations.columns]
+    if missing:
+        raise ValueError(f"observations need the columns series, year, value (missing {', '.join(missing)})")
+    frame = observations.select(
+        pl.col("series").cast(pl.String),
+        pl.col("year").cast(pl.Int32),
+        pl.col("value").cast(pl.Float64),
+    ).filter(pl.col("value").is_finite() & pl.col("year").is_not_null())
+    duplicated = frame.filter(pl.struct("series", "year").is_duplicated())
+    if duplicated.height:
+        first = duplicated.row(0, named=True)
+        raise ValueError(f"several values for series {first['series']!r} in {first['year']}")
+    return frame
+
+
+def normalise_settings(settings: pl.DataFrame, base_year: int, target_year: int) -> pl.DataFrame:
+    """Settings with every column present and defaults filled; unknown directions are errors."""
+    frame = settings
+    for name, dtype in SETTINGS_SCHEMA.items():
+        if name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype).alias(name))
+    frame = frame.select(pl.col(name).cast(dtype) for name, dtype in SETTINGS_SCHEMA.items()).with_columns(
+        pl.col("base_year").fill_null(base_year),
+        pl.col("target_year").fill_null(target_year),
+        pl.col("direction").fill_null("higher"),
+    )
+    unknown = frame.filter(~pl.col("direction").is_in(DIRECTIONS))
+    if unknown.height:
+        raise ValueError(f"direction {unknown['direction'][0]!r} is not one of {', '.join(DIRECTIONS)}")
+    return frame
+
+
+def sign_of_direction() -> pl.Expr:
+    """+1 when higher is better, -1 when lower is better, 0 for an exact value (handled apart)."""
+    return (
+        pl.when(pl.col("direction") == "higher").then(1.0).when(pl.col("direction") == "lower").then(-1.0).otherwise(0.0)
+    )
+
+
+def value_at(year_column: str, name: str) -> pl.Expr:
+    """Aggregation: the value observed in the year held in ``year_column`` (per group)."""
+    return pl.col("value").filter(pl.col("year") == pl.col(year_column).first()).first().alias(name)
+
+
+def weighted_trend(weight: pl.Expr, origin: int = 2000) -> list[pl.Expr]:
+    """Aggregations: intercept ``_a`` and slope ``_b`` of the weighted least-squares line value = a + b·(year − origin)."""
+    t = (pl.col("year") - origin).cast(pl.Float64)
+    y = pl.col("value")
+    sw = weight.sum()
+    swt = (weight * t).sum()
+    swy = (weight * y).sum()
+    swtt = (weight * t * t).sum()
+    swty = (weight * t * y).sum()
+    denominator = sw * swtt - swt * swt
+    slope = pl.when(denominator.abs() > 0).then((sw * swty - swt * swy) / denominator).otherwise(None)
+    return [slope.alias("_b"), ((swy - slope * swt) / sw).alias("_a")]
