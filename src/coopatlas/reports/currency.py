@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -129,6 +129,13 @@ def convert(amount: Decimal, currency: str, on: date, target: str = DEFAULT_CURR
     target = target.upper()
     if currency == target:
         return amount
+    rate = factor(currency, on, target)
+    return None if rate is None else amount * rate
+
+
+@lru_cache(maxsize=100_000)
+def factor(currency: str, on: date, target: str) -> Decimal | None:
+    """Units of ``target`` per unit of ``currency`` on day ``on`` (cached: dashboards meet the same days often)."""
     table = ecb_rates()
     source = table.per_euro(currency, on)
     if source is None:
@@ -138,7 +145,7 @@ def convert(amount: Decimal, currency: str, on: date, target: str = DEFAULT_CURR
     goal = table.per_euro(target, day)
     if goal is None:
         return None
-    return amount / source[0] * goal[0]
+    return goal[0] / source[0]
 
 
 def source_description() -> dict[str, str]:
