@@ -60,7 +60,7 @@ def fill(size: int, seed: int = 6) -> float:
     call_command("load_reference", verbosity=0)
     if Initiative.objects.count() >= size:
         return 0.0
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
     countries = list(Country.objects.exclude(region__isnull=True).values_list("code", flat=True))
     targets = list(SdgTarget.objects.values_list("code", flat=True))
     for position, code in enumerate(ModalityCode.values):
@@ -190,7 +190,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--initiatives", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/coopatlas-bench-dashboards"))
+    parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench-dashboards")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/reports_dev")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()

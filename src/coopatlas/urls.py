@@ -19,6 +19,8 @@ urlpatterns += i18n_patterns(
     path("initiatives/", include("coopatlas.initiatives.urls")),
     path("iati/", include("coopatlas.iati.urls")),
     path("reports/", include("coopatlas.reports.urls")),
+    path("brokering/", include("coopatlas.brokering.urls")),
+    path("indicators/", include("coopatlas.indicators.urls")),
     path("", include("coopatlas.core.urls")),
     prefix_default_language=True,
 )

@@ -72,6 +72,7 @@ class MatchProposal(models.Model):
     class Origin(models.TextChoices):
         SYSTEM = "system", _("Proposed by CoopAtlas")
         BROKER = "broker", _("Proposed by a broker")
+        REQUESTER = "requester", _("Asked for by the need's organisation")
 
     need = models.ForeignKey("catalogue.Need", verbose_name=_("need"), on_delete=models.CASCADE,
                              related_name="match_proposals")

@@ -245,3 +245,9 @@ def match_solution(solution: Solution, top: int = 10, embedder: Embedder | None 
     results, _ranking = _results("need", query, vector, top, embedder, parts, embedder.embed_queries(parts),
                                  Weights())
     return results
+
+
+def explain_match(need: Need, solution: Solution, embedder: Embedder | None = None) -> MatchResult | None:
+    """The ranked, explained match of one solution for a need (None when it is not among the best 100)."""
+    report = match_need(need, top=100, embedder=embedder)
+    return next((r for r in report.solutions if r.record.pk == solution.pk), None)

@@ -64,12 +64,33 @@ def _step(proposal: MatchProposal, user: User | None, action: str, to_status: st
     return event
 
 
+def may_propose(user: Any, need: Need) -> bool:
+    """Brokers (moderators) propose matches for any need; members of the need's organisation for their own."""
+    if can_moderate(user):
+        return True
+    return bool(getattr(user, "is_authenticated", False) and need.owner_id
+                and need.owner_id in user.organisation_ids())
+
+
+def _check_proposable(need: Need, solution: Solution) -> None:
+    """Only an open published need and a published solution can be matched."""
+    if need.is_deleted or need.workflow_status != WorkflowStatus.PUBLISHED or need.status not in (
+            Need.Status.OPEN, Need.Status.IN_BROKERING):
+        raise WorkflowError(_("Only an open, published need can be matched."))
+    if solution.is_deleted or solution.workflow_status != WorkflowStatus.PUBLISHED:
+        raise WorkflowError(_("Only a published solution can be proposed."))
+
+
 @transaction.atomic
 def propose(need: Need, solution: Solution, user: User | None, score: float = 0.0,
             explanation: dict[str, Any] | None = None, message: str = "") -> MatchProposal:
-    """Propose ``solution`` for ``need``: by the system (``user`` None) or by a broker (a moderator)."""
-    if user is not None and not can_moderate(user):
-        raise PermissionDenied(_("Only brokers (moderators) may propose matches."))
+    """Propose ``solution`` for ``need``: by the system (``user`` None), a broker, or the need's organisation.
+
+    When the need's own organisation proposes, its acceptance is recorded at once: it is asking.
+    """
+    if user is not None and not may_propose(user, need):
+        raise PermissionDenied(_("Only brokers (moderators) and the need's organisation may propose matches."))
+    _check_proposable(need, solution)
     provider = solution.provider or solution.owner
     if provider is None:
         raise WorkflowError(_("This solution has no provider organisation to send the proposal to."))
@@ -77,11 +98,18 @@ def propose(need: Need, solution: Solution, user: User | None, score: float = 0.
         raise WorkflowError(_("A need cannot be matched with its own organisation's solution."))
     if MatchProposal.objects.filter(need=need, solution=solution, status__in=OPEN).exists():
         raise WorkflowError(_("This match has already been proposed."))
+    by_requester = user is not None and not can_moderate(user)
+    origin = (MatchProposal.Origin.REQUESTER if by_requester else
+              MatchProposal.Origin.BROKER if user else MatchProposal.Origin.SYSTEM)
     proposal = MatchProposal.objects.create(
-        need=need, solution=solution, provider=provider, proposed_by=user, score=score,
-        origin=MatchProposal.Origin.BROKER if user else MatchProposal.Origin.SYSTEM, explanation=explanation or {},
+        need=need, solution=solution, provider=provider, proposed_by=user, score=score, origin=origin,
+        explanation=explanation or {},
     )
-    _step(proposal, user, "propose", MatchProposal.Status.PROPOSED, message)
+    if by_requester:
+        proposal.requester_accepted_at = timezone.now()
+        _step(proposal, user, "propose", MatchProposal.Status.ACCEPTED_BY_REQUESTER, message)
+    else:
+        _step(proposal, user, "propose", MatchProposal.Status.PROPOSED, message)
     return proposal
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from lxml import etree
 
 from coopatlas.iati.importer.activity import new_activity
+from coopatlas.iati.importer.records import INDICATOR_KEYS, PART_SECTIONS, PERIOD_KEYS, RESULT_KEYS
 from coopatlas.iati.importer.xmltext import XML_LANG, format_decimal, parse_date
 from coopatlas.initiatives import models as m
 from coopatlas.initiatives.models import Initiative
@@ -59,43 +60,6 @@ def _texts(original: str, translations: dict[str, dict[str, str]], name: str) ->
 def _date(value: Any) -> Any:
     return parse_date(value) if isinstance(value, str) else value
 
-
-#: Canonical section -> (part model, [(canonical key, model attribute)]): how stored parts read back.
-PART_SECTIONS: dict[str, tuple[type, tuple[tuple[str, str], ...]]] = {
-    "participating_orgs": (m.ParticipatingOrg, (("ref", "ref"), ("type", "org_type"), ("activity_id", "activity_id"),
-                                                ("narratives", "narratives"), ("role", "role"),
-                                                ("crs_channel_code", "crs_channel_code"))),
-    "recipient_countries": (m.RecipientCountryShare, (("code", "code"), ("percentage", "percentage"),
-                                                      ("narratives", "narratives"))),
-    "recipient_regions": (m.RecipientRegionShare, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"),
-                                                   ("code", "code"), ("narratives", "narratives"),
-                                                   ("percentage", "percentage"))),
-    "locations": (m.Location, (("ref", "ref"), ("texts", "texts"), ("point", "point"), ("codes", "codes"))),
-    "sectors": (m.SectorShare, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"), ("code", "code"),
-                                ("narratives", "narratives"), ("percentage", "percentage"))),
-    "tags": (m.Tag, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"), ("code", "code"),
-                     ("narratives", "narratives"))),
-    "policy_markers": (m.PolicyMarker, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"),
-                                        ("code", "code"), ("narratives", "narratives"),
-                                        ("significance", "significance"))),
-    "budgets": (m.Budget, (("type", "budget_type"), ("status", "status"), ("period_start", "period_start"),
-                           ("period_end", "period_end"), ("value", "value"), ("currency", "currency"),
-                           ("value_date", "value_date"))),
-    "transactions": (m.Transaction, (("ref", "ref"), ("humanitarian", "humanitarian"), ("type", "transaction_type"),
-                                     ("date", "date"), ("value", "value"), ("currency", "currency"),
-                                     ("value_date", "value_date"), ("description", "description"),
-                                     ("provider", "provider"), ("receiver", "receiver"),
-                                     ("classifications", "classifications"))),
-    "document_links": (m.DocumentLink, (("url", "url"), ("format", "file_format"), ("title", "title"),
-                                        ("description", "description"), ("categories", "categories"),
-                                        ("languages", "languages"), ("document_date", "document_date"))),
-}
-RESULT_KEYS = (("type", "result_type"), ("aggregation_status", "aggregation_status"), ("title", "title"),
-               ("description", "description"))
-INDICATOR_KEYS = (("measure", "measure"), ("ascending", "ascending"), ("aggregation_status", "aggregation_status"),
-                  ("title", "title"), ("description", "description"), ("baselines", "baselines"))
-PERIOD_KEYS = (("period_start", "period_start"), ("period_end", "period_end"), ("targets", "targets"),
-               ("actuals", "actuals"))
 
 Parts = dict[str, list[dict[str, Any]]]
 

@@ -113,6 +113,8 @@ class Initiative(CatalogueRecord):
     iati_default_language = models.CharField(_("default language (xml:lang)"), max_length=10, blank=True,
                                              editable=False)
     iati_last_updated = models.DateTimeField(_("last updated (IATI)"), null=True, blank=True, editable=False)
+    #: The activity's last-updated-datetime, else its file's generated-datetime: which version is newer.
+    iati_source_datetime = models.DateTimeField(null=True, blank=True, editable=False)
     iati_source_file = models.CharField(_("source file"), max_length=300, blank=True, editable=False)
     iati_imported_at = models.DateTimeField(_("imported at"), null=True, blank=True, editable=False)
     iati_import = models.ForeignKey(

@@ -48,6 +48,7 @@ SECTOR_VOCABULARIES_V1 = {
 }
 POLICY_VOCABULARIES_V1 = {"DAC": "1", "RO": "99"}
 RESULT_TYPES_V1 = {"output": "1", "outcome": "2", "impact": "3"}
+BUDGET_TYPES_V1 = {"original": "1", "revised": "2"}
 
 #: Fields the rejection and warning rules use (rule ids of the importer, beside the validator's).
 NO_IDENTIFIER = "import.no-identifier"
@@ -291,8 +292,11 @@ def _budget(activity: dict[str, Any], element: etree._Element, mapping: Mapping)
         mapping.warn(DROPPED, "budget without a readable period-start, period-end and value "
                      "(IATI 2.03 requires them); left out", element)
         return
+    raw_type = attr(element, "type")
+    kind = _code(BUDGET_TYPES_V1.get(raw_type.lower(), raw_type), "BudgetType", mapping, element, "budget type")
     activity["budgets"].append({
-        "type": attr(element, "type"), "status": attr(element, "status"), "period_start": start,
+        "type": kind, "status": _code(attr(element, "status"), "BudgetStatus", mapping, element, "budget status"),
+        "period_start": start,
         "period_end": end, "value": value, "currency": _currency(value_element, mapping),
         "value_date": element_date_attr(value_element) or start,
     })

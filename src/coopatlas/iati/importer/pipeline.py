@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -12,11 +13,12 @@ from typing import Any
 from django.conf import settings
 
 from coopatlas.core.models import User, WorkflowStatus
-from coopatlas.iati.importer.activity import NOT_EXPORTABLE, map_activity
+from coopatlas.iati.importer.activity import NOT_EXPORTABLE, TOO_LONG, map_activity
 from coopatlas.iati.importer.organisations import OrganisationResolver
-from coopatlas.iati.importer.records import fingerprint
+from coopatlas.iati.importer.records import fingerprint, length_problems
 from coopatlas.iati.importer.report import FileReport, ImportReport
 from coopatlas.iati.importer.upsert import BatchWriter, Outcome, Prepared
+from coopatlas.iati.importer.xmltext import XML_LANG, parse_datetime
 from coopatlas.iati.safe_xml import XMLRefusedError, document_version, iter_activities
 from coopatlas.iati.validation.activity import ActivityContext, validate_activity
 from coopatlas.iati.validation.files import refusal_problem
@@ -90,6 +92,7 @@ class _Run:
     pending: list[Prepared] = field(default_factory=list)
     read: int = 0
     _root_lang: str = ""
+    _generated: datetime.datetime | None = None
 
     def import_file(self, path: Path) -> None:
         """Stream one file into batches; a refused file (unsafe, truncated ...) keeps what came before."""
@@ -122,8 +125,8 @@ class _Run:
                 version = document_version(element) or infer_version(element)
                 context = ActivityContext.of(element, label, rules=self.config.validation == "full")
                 root = element.getparent()
-                self._root_lang = (root.get("{http://www.w3.org/XML/1998/namespace}lang") or "") if root is not None \
-                    else ""
+                self._root_lang = (root.get(XML_LANG) or "") if root is not None else ""
+                self._generated = parse_datetime(root.get("generated-datetime") or "") if root is not None else None
             prepared = self._prepare(element, version, label, context, file_report, file_level)
             if prepared is None:
                 continue
@@ -156,6 +159,9 @@ class _Run:
                     file_level.add(key)
                 problems.append(problem)
         schema_errors = [p for p in problems if p.is_schema_error and (p.activity is not None or identifier is None)]
+        if not mapping.errors:
+            for message in length_problems(activity):
+                mapping.reject(TOO_LONG, message)
         rejected = bool(schema_errors or mapping.errors)
         # What an export would lack is moot for an activity that is not imported.
         located = [p.located(label, identifier) for p in mapping.errors + mapping.warnings
@@ -165,7 +171,8 @@ class _Run:
         if rejected:
             file_report.rejected += 1
             return None
-        return Prepared(activity, label, element.sourceline, version, fingerprint(activity))
+        return Prepared(activity, label, element.sourceline, version, fingerprint(activity),
+                        activity["last_updated"] or self._generated)
 
     def _flush(self, file_report: FileReport) -> None:
         """Write the pending batch and count its outcomes."""

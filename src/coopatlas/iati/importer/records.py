@@ -24,6 +24,68 @@ _RECORD_LANGUAGE_CODES = {code for code, _label in LanguageChoices.choices}
 BUDGET_LIMIT = Decimal(10) ** 16
 
 
+#: Canonical section -> (part model, [(canonical key, model attribute)]): how stored parts read back.
+PART_SECTIONS: dict[str, tuple[type, tuple[tuple[str, str], ...]]] = {
+    "participating_orgs": (m.ParticipatingOrg, (("ref", "ref"), ("type", "org_type"), ("activity_id", "activity_id"),
+                                                ("narratives", "narratives"), ("role", "role"),
+                                                ("crs_channel_code", "crs_channel_code"))),
+    "recipient_countries": (m.RecipientCountryShare, (("code", "code"), ("percentage", "percentage"),
+                                                      ("narratives", "narratives"))),
+    "recipient_regions": (m.RecipientRegionShare, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"),
+                                                   ("code", "code"), ("narratives", "narratives"),
+                                                   ("percentage", "percentage"))),
+    "locations": (m.Location, (("ref", "ref"), ("texts", "texts"), ("point", "point"), ("codes", "codes"))),
+    "sectors": (m.SectorShare, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"), ("code", "code"),
+                                ("narratives", "narratives"), ("percentage", "percentage"))),
+    "tags": (m.Tag, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"), ("code", "code"),
+                     ("narratives", "narratives"))),
+    "policy_markers": (m.PolicyMarker, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"),
+                                        ("code", "code"), ("narratives", "narratives"),
+                                        ("significance", "significance"))),
+    "budgets": (m.Budget, (("type", "budget_type"), ("status", "status"), ("period_start", "period_start"),
+                           ("period_end", "period_end"), ("value", "value"), ("currency", "currency"),
+                           ("value_date", "value_date"))),
+    "transactions": (m.Transaction, (("ref", "ref"), ("humanitarian", "humanitarian"), ("type", "transaction_type"),
+                                     ("date", "date"), ("value", "value"), ("currency", "currency"),
+                                     ("value_date", "value_date"), ("description", "description"),
+                                     ("provider", "provider"), ("receiver", "receiver"),
+                                     ("classifications", "classifications"))),
+    "document_links": (m.DocumentLink, (("url", "url"), ("format", "file_format"), ("title", "title"),
+                                        ("description", "description"), ("categories", "categories"),
+                                        ("languages", "languages"), ("document_date", "document_date"))),
+}
+RESULT_KEYS = (("type", "result_type"), ("aggregation_status", "aggregation_status"), ("title", "title"),
+               ("description", "description"))
+INDICATOR_KEYS = (("measure", "measure"), ("ascending", "ascending"), ("aggregation_status", "aggregation_status"),
+                  ("title", "title"), ("description", "description"), ("baselines", "baselines"))
+PERIOD_KEYS = (("period_start", "period_start"), ("period_end", "period_end"), ("targets", "targets"),
+               ("actuals", "actuals"))
+
+
+def length_problems(activity: dict[str, Any]) -> list[str]:
+    """Values longer than their column allows (SQLite would keep them, PostgreSQL refuses them: refuse both)."""
+    found = []
+
+    def check(model: type, attname: str, value: Any, where: str) -> None:
+        limit = getattr(model._meta.get_field(attname), "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            found.append(f"{where}: {value[:40]!r} is longer than {limit} characters")
+
+    for name, value in initiative_fields(activity).items():
+        check(m.Initiative, name, value, name)
+    for section, (model, keys) in PART_SECTIONS.items():
+        for item in activity[section]:
+            for key, attname in keys:
+                check(model, attname, item[key], f"{section} {key}")
+    for result in activity["results"]:
+        for key, attname in RESULT_KEYS:
+            check(m.Result, attname, result[key], f"result {key}")
+        for indicator in result["indicators"]:
+            for key, attname in INDICATOR_KEYS:
+                check(m.ResultIndicator, attname, indicator[key], f"indicator {key}")
+    return found
+
+
 def record_language(iati_lang: str) -> str:
     """The catalogue language of an IATI ``xml:lang`` ("other" when the catalogue has no such choice)."""
     lang = RECORD_LANGUAGES.get(iati_lang, iati_lang)

@@ -50,7 +50,8 @@ class Prepared:
     line: int | None
     version: str
     digest: str
-    warnings: list[Problem] = field(default_factory=list)
+    #: The activity's last-updated-datetime, else the file's generated-datetime (None when neither).
+    freshness: Any = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -142,14 +143,14 @@ class BatchWriter:
             (row["iati_identifier"], row["iati_reporting_org_ref"]): row
             for row in Initiative.objects.filter(iati_identifier__in=identifiers).exclude(iati_reporting_org_ref="")
             .values("pk", "iati_identifier", "iati_reporting_org_ref", "owner_id", "deleted_at", "iati_fingerprint",
-                    "iati_last_updated")
+                    "iati_source_datetime")
         }
         outcomes: list[Outcome] = []
         creates: list[Prepared] = []
         updates: list[tuple[Prepared, int]] = []
         for prepared in batch:
             row = existing.get(prepared.key)
-            incoming = prepared.activity["last_updated"]
+            incoming = prepared.freshness
             if row is None:
                 creates.append(prepared)
             elif row["deleted_at"] is not None:
@@ -160,10 +161,11 @@ class BatchWriter:
                     NOT_PERMITTED, "this activity is owned by another organisation; you may not update it")))
             elif row["iati_fingerprint"] == prepared.digest:
                 outcomes.append(Outcome(prepared, "unchanged"))
-            elif incoming and row["iati_last_updated"] and incoming < row["iati_last_updated"]:
+            elif incoming and row["iati_source_datetime"] and incoming <= row["iati_source_datetime"]:
+                # Only a newer version replaces the stored one (IATI last-updated-datetime).
                 outcomes.append(Outcome(prepared, "unchanged", prepared.problem(
-                    OLDER, f"kept the stored version: it was updated {row['iati_last_updated']:%Y-%m-%d %H:%M}, "
-                    f"this one {incoming:%Y-%m-%d %H:%M}", "warning")))
+                    OLDER, f"kept the stored version, updated {row['iati_source_datetime']:%Y-%m-%d %H:%M}: this one "
+                    f"({incoming:%Y-%m-%d %H:%M}) is not newer but differs", "warning")))
             else:
                 updates.append((prepared, row["pk"]))
         return outcomes, creates, updates
@@ -184,7 +186,7 @@ class BatchWriter:
             cooperation_type=verdict.cooperation_type, cooperation_type_rule=verdict.rule,
             cooperation_type_evidence=verdict.evidence, reporting_org_id=reporting.pk if reporting else None,
             iati_version=prepared.version[:10], iati_source_file=prepared.file[-300:], iati_imported_at=now,
-            iati_import_id=self.import_id, iati_fingerprint=prepared.digest,
+            iati_import_id=self.import_id, iati_fingerprint=prepared.digest, iati_source_datetime=prepared.freshness,
         )
         return values
 
