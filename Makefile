@@ -18,6 +18,7 @@ install: $(BIN)/.installed
 data: install
 	$(BIN)/coopatlas migrate --noinput
 	$(BIN)/coopatlas load_reference
+	$(BIN)/coopatlas load_indicator_demo
 	$(BIN)/coopatlas load_demo
 
 demo: data

@@ -39,6 +39,9 @@ MAKEMESSAGES_ARGS = ["--no-obsolete", "--ignore", "tests/*", "--ignore", "tests_
 _NAMED = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 _BARE = re.compile(r"(?<!%)(?:%%)*%[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 _TEMPLATE_VAR = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
+#: Kept in step with test_translations_complete.BLOCKED_BY_SOURCE: labels wrongly flagged python-format
+#: (so msgfmt refuses every translation in these languages) until their source is fixed.
+BLOCKED_BY_SOURCE = {"Gap, % of the group ahead": {"ar", "zh_Hans", "ru"}}
 
 
 def placeholders(text: str) -> tuple[frozenset[str], int, frozenset[str]]:
@@ -66,11 +69,12 @@ def load_po(locale: str) -> Catalog:
         return read_po(handle, abort_invalid=True)
 
 
-def check(locale: str) -> tuple[int, list[str]]:
-    """(number of messages, problems) for one language."""
+def check(locale: str) -> tuple[int, list[str], list[str]]:
+    """(number of messages, problems, notes) for one language."""
     catalog = load_po(locale)
     messages = [m for m in catalog if m.id]
     problems: list[str] = []
+    notes: list[str] = []
     if catalog.fuzzy:
         problems.append("the header entry is marked fuzzy")
     for m in messages:
@@ -79,7 +83,10 @@ def check(locale: str) -> tuple[int, list[str]]:
         if m.fuzzy:
             problems.append(f"fuzzy: {label}")
         if not all(strings):
-            problems.append(f"untranslated: {label}")
+            if locale in BLOCKED_BY_SOURCE.get(_forms(m.id)[0], ()) and "python-format" in m.flags and not any(strings):
+                notes.append(f"{label} stays untranslated until its source stops being flagged python-format")
+            else:
+                problems.append(f"untranslated: {label}")
             continue
         if m.pluralizable and len(strings) != PLURAL_FORMS[locale]:
             problems.append(f"{len(strings)} plural forms instead of {PLURAL_FORMS[locale]}: {label}")
@@ -97,7 +104,7 @@ def check(locale: str) -> tuple[int, list[str]]:
         stale = [key[1] for key in po.keys() | mo.keys() if po.get(key) != mo.get(key)]
         if stale:
             problems.append(f"django.mo is out of date for {len(stale)} message(s): compile the catalogues")
-    return len(messages), problems
+    return len(messages), problems, notes
 
 
 def compile_with_babel() -> None:
@@ -123,7 +130,7 @@ def fresh_msgids() -> dict[str, tuple[set, set]]:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([tmp, str(ROOT / "src")]),
                "DJANGO_SETTINGS_MODULE": "i18n_check_settings"}
         languages = [arg for locale in PLURAL_FORMS for arg in ("-l", locale)]
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
             [sys.executable, "-m", "django", "makemessages", *languages, *MAKEMESSAGES_ARGS, "-v", "0"],
             cwd=copy, env=env, check=True,
         )
@@ -145,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         compile_with_babel()
     failed = False
     for locale in PLURAL_FORMS:
-        count, problems = check(locale)
+        count, problems, notes = check(locale)
         print(f"{locale}: {count} messages, {len(problems)} problem(s)")
+        for note in notes:
+            print(f"  note: {note}")
         for problem in problems[:50]:
             print(f"  {problem}")
         failed = failed or bool(problems)

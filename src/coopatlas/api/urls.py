@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 
 from coopatlas.api import errors, search
 from coopatlas.api.records import api_path, record_router
+from coopatlas.brokering.api import router as brokering_router
 from coopatlas.core import registry
 
 
@@ -51,3 +52,4 @@ def _add_record_routers() -> None:
 
 _add_record_routers()
 api.add_router("/search", search.router)
+api.add_router("/brokering", brokering_router)

@@ -8,6 +8,7 @@ an API token; the forms of the pages validate the input, so errors carry the sam
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -25,7 +26,6 @@ from coopatlas.brokering.services import explain_match, match_need, match_query,
 from coopatlas.brokering.text import guess_script_language
 from coopatlas.brokering.views import visible, visible_proposal
 from coopatlas.catalogue.models import Need, Solution
-from django.core.exceptions import PermissionDenied
 
 router = Router(tags=["Brokering"])
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -187,9 +187,16 @@ def proposal_data(proposal: MatchProposal) -> dict[str, Any]:
         "events": [
             {"action": e.action, "from_status": e.from_status, "to_status": e.to_status, "message": e.message,
              "user": e.user.get_username() if e.user else None, "created_at": e.created_at}
-            for e in proposal.events.select_related("user")
+            for e in proposal.events.all()
         ],
     }
+
+
+def _proposal(user: Any, pk: int) -> MatchProposal:
+    """A proposal ``user`` may see, with its events and their authors (404 otherwise)."""
+    visible_proposal(user, pk)
+    return MatchProposal.objects.select_related("need", "solution", "provider").prefetch_related(
+        "events__user").get(pk=pk)
 
 
 def _valid(form: Any) -> Any:
@@ -242,7 +249,7 @@ def list_proposals(request: HttpRequest, status: str = "") -> list[dict[str, Any
             operation_id="brokering_get_proposal", summary="A proposed match")
 def get_proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
     """One proposal with its history, if your organisation is a party (brokers: any)."""
-    return proposal_data(visible_proposal(writer(request), proposal_id))
+    return proposal_data(_proposal(writer(request), proposal_id))
 
 
 @router.post("/proposals", response={201: ProposalOut, **WRITE_ERRORS}, auth=WRITE_AUTH,
@@ -259,7 +266,7 @@ def propose(request: HttpRequest, payload: ProposeIn) -> Status[dict[str, Any]]:
     proposal = workflow.propose(need, solution, user, score=match.score if match else 0.0,
                                 explanation=match.explanation.as_dict() if match else {},
                                 message=form.cleaned_data["message"])
-    return Status(201, proposal_data(proposal))
+    return Status(201, proposal_data(_proposal(user, proposal.pk)))
 
 
 def _answer(request: HttpRequest, proposal_id: int, decision: str, payload: MessageIn) -> dict[str, Any]:
@@ -267,7 +274,7 @@ def _answer(request: HttpRequest, proposal_id: int, decision: str, payload: Mess
     proposal = visible_proposal(user, proposal_id)
     form = _valid(RespondForm({"decision": decision, "message": payload.message}))
     proposal = workflow.respond(proposal, user, decision == "accept", form.cleaned_data["message"])
-    return proposal_data(visible_proposal(user, proposal.pk))
+    return proposal_data(_proposal(user, proposal.pk))
 
 
 @router.post("/proposals/{proposal_id}/accept", response={200: ProposalOut, **WRITE_ERRORS}, auth=WRITE_AUTH,
@@ -292,4 +299,4 @@ def withdraw(request: HttpRequest, proposal_id: int, payload: MessageIn) -> dict
     proposal = visible_proposal(user, proposal_id)
     form = _valid(WithdrawForm({"message": payload.message}))
     workflow.withdraw(proposal, user, form.cleaned_data["message"])
-    return proposal_data(visible_proposal(user, proposal.pk))
+    return proposal_data(_proposal(user, proposal.pk))

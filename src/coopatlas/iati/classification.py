@@ -232,8 +232,10 @@ def flow_of_activity(activity: dict[str, Any], country_of: Callable[[str], str])
         for org in activity["participating_orgs"]
     )
     reporting = activity["reporting_org"]
-    participants = with_reporting_provider(participants, Participant(
-        "3", reporting.get("ref", ""), reporting.get("type", ""), country_of(reporting.get("ref", ""))))
+    participants = with_reporting_provider(
+        participants,
+        Participant("3", reporting.get("ref", ""), reporting.get("type", ""), country_of(reporting.get("ref", ""))),
+    )
     countries = tuple(c["code"] for c in activity["recipient_countries"])
     regions = tuple(r["code"] for r in activity["recipient_regions"] if r["vocabulary"] in ("", "1"))
     if not countries and not regions:
@@ -284,8 +286,7 @@ def flow_of_initiative(initiative: Any, iso3_to_iso2: dict[str, str]) -> Flow:
     parts = list(initiative.participating_orgs.all())
     if parts:
         participants = tuple(
-            Participant(p.role, p.ref, p.org_type, country(p.organisation) or ref_country(p.ref, lists))
-            for p in parts
+            Participant(p.role, p.ref, p.org_type, country(p.organisation) or ref_country(p.ref, lists)) for p in parts
         )
     else:
         participants = tuple(
@@ -300,9 +301,15 @@ def flow_of_initiative(initiative: Any, iso3_to_iso2: dict[str, str]) -> Flow:
         )
     if initiative.iati_reporting_org_ref:
         reporting_type = (initiative.iati_details or {}).get("reporting_org", {}).get("type", "")
-        participants = with_reporting_provider(participants, Participant(
-            "3", initiative.iati_reporting_org_ref, reporting_type,
-            ref_country(initiative.iati_reporting_org_ref, lists)))
+        participants = with_reporting_provider(
+            participants,
+            Participant(
+                "3",
+                initiative.iati_reporting_org_ref,
+                reporting_type,
+                ref_country(initiative.iati_reporting_org_ref, lists),
+            ),
+        )
     countries = tuple(sorted(iso3_to_iso2.get(c.code, "") for c in initiative.recipient_countries.all()))
     shares = list(initiative.recipient_country_shares.all())
     if shares:
@@ -329,7 +336,7 @@ def flow_of_initiative(initiative: Any, iso3_to_iso2: dict[str, str]) -> Flow:
 
 
 def classify_queryset(queryset: Any, counts: dict[str, int] | None = None, batch_size: int = 500) -> int:
-    """Classify the initiatives of ``queryset``, store the changed verdicts (logged, re-indexed); returns how many changed."""
+    """Classify the initiatives of ``queryset``; store, log and re-index changed verdicts; return how many changed."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
 
@@ -342,9 +349,17 @@ def classify_queryset(queryset: Any, counts: dict[str, int] | None = None, batch
     lists = reference_lists()
     fields = ("cooperation_type", "cooperation_type_rule", "cooperation_type_evidence")
     queryset = queryset.prefetch_related(
-        "participating_orgs__organisation", "recipient_country_shares", "recipient_region_shares", "sector_shares",
+        "participating_orgs__organisation",
+        "recipient_country_shares",
+        "recipient_region_shares",
+        "sector_shares",
         "transactions",
-        "funders", "providers", "recipients", "facilitators", "recipient_countries", "sectors",
+        "funders",
+        "providers",
+        "recipients",
+        "facilitators",
+        "recipient_countries",
+        "sectors",
     ).order_by("pk")
     changed_total, last_pk = 0, 0
     content_type = ContentType.objects.get_for_model(queryset.model)
@@ -364,10 +379,16 @@ def classify_queryset(queryset: Any, counts: dict[str, int] | None = None, batch
                 for name, value in zip(fields, new, strict=True):
                     setattr(initiative, name, value)
                 changed.append(initiative)
-                logs.append(ChangeRecord(content_type=content_type, object_id=initiative.pk,
-                                         action=ChangeRecord.Action.UPDATE, version=initiative.version,
-                                         changes={"cooperation_type": [old[0], new[0]]},
-                                         comment="classified by the cooperation-type rule"))
+                logs.append(
+                    ChangeRecord(
+                        content_type=content_type,
+                        object_id=initiative.pk,
+                        action=ChangeRecord.Action.UPDATE,
+                        version=initiative.version,
+                        changes={"cooperation_type": [old[0], new[0]]},
+                        comment="classified by the cooperation-type rule",
+                    )
+                )
         with transaction.atomic():
             queryset.model.objects.bulk_update(changed, fields)
             ChangeRecord.objects.bulk_create(logs)

@@ -64,12 +64,16 @@ def _date(value: Any) -> Any:
 Parts = dict[str, list[dict[str, Any]]]
 
 
-def _grouped(model: type, key: str, ids: list[int], keys: tuple[tuple[str, str], ...], extra: tuple[str, ...] = ()
-             ) -> dict[int, list[dict[str, Any]]]:
+def _grouped(
+    model: type, key: str, ids: list[int], keys: tuple[tuple[str, str], ...], extra: tuple[str, ...] = ()
+) -> dict[int, list[dict[str, Any]]]:
     """Rows of ``model`` whose ``key`` is in ``ids``, in position order, as canonical dicts grouped by ``key``."""
     grouped: dict[int, list[dict[str, Any]]] = {}
-    rows = model.objects.filter(**{f"{key}__in": ids}).order_by(key, "position").values(
-        key, *extra, *(attname for _, attname in keys))
+    rows = (
+        model.objects.filter(**{f"{key}__in": ids})
+        .order_by(key, "position")
+        .values(key, *extra, *(attname for _, attname in keys))
+    )
     for row in rows:
         item = {name: row[attname] for name, attname in keys}
         for name in extra:
@@ -87,8 +91,9 @@ def load_parts(initiative_ids: list[int]) -> dict[int, Parts]:
     results = _grouped(m.Result, "initiative_id", initiative_ids, RESULT_KEYS, ("id",))
     result_ids = [r["_id"] for items in results.values() for r in items]
     indicators = _grouped(m.ResultIndicator, "result_id", result_ids, INDICATOR_KEYS, ("id",))
-    periods = _grouped(m.IndicatorPeriod, "indicator_id",
-                       [i["_id"] for items in indicators.values() for i in items], PERIOD_KEYS)
+    periods = _grouped(
+        m.IndicatorPeriod, "indicator_id", [i["_id"] for items in indicators.values() for i in items], PERIOD_KEYS
+    )
     for pk, items in results.items():
         for result in items:
             result["indicators"] = indicators.get(result.pop("_id"), [])
@@ -107,25 +112,42 @@ def load_activity(initiative: Initiative, parts: Parts | None = None) -> dict[st
     details = initiative.iati_details or {}
     reporting = details.get("reporting_org", {})
     activity.update(
-        identifier=initiative.iati_identifier, last_updated=initiative.iati_last_updated,
-        default_language=initiative.iati_default_language, default_currency=initiative.currency,
-        humanitarian=initiative.humanitarian, hierarchy=initiative.hierarchy,
+        identifier=initiative.iati_identifier,
+        last_updated=initiative.iati_last_updated,
+        default_language=initiative.iati_default_language,
+        default_currency=initiative.currency,
+        humanitarian=initiative.humanitarian,
+        hierarchy=initiative.hierarchy,
         title=_texts(initiative.title, initiative.translations, "title"),
         activity_status=initiative.activity_status,
-        dates={k: v for k, v in (("1", initiative.start_planned), ("2", initiative.start_actual),
-                                 ("3", initiative.end_planned), ("4", initiative.end_actual)) if v},
-        activity_scope=initiative.activity_scope, collaboration_type=initiative.collaboration_type,
-        default_flow_type=initiative.default_flow_type, default_finance_type=initiative.default_finance_type,
-        default_aid_types=initiative.default_aid_types or [], default_tied_status=initiative.default_tied_status,
+        dates={
+            k: v
+            for k, v in (
+                ("1", initiative.start_planned),
+                ("2", initiative.start_actual),
+                ("3", initiative.end_planned),
+                ("4", initiative.end_actual),
+            )
+            if v
+        },
+        activity_scope=initiative.activity_scope,
+        collaboration_type=initiative.collaboration_type,
+        default_flow_type=initiative.default_flow_type,
+        default_finance_type=initiative.default_finance_type,
+        default_aid_types=initiative.default_aid_types or [],
+        default_tied_status=initiative.default_tied_status,
         related_activities=details.get("related_activities", []),
     )
     description = _texts(initiative.description, initiative.translations, "description")
     activity["descriptions"] = {**({"1": description} if description else {}), **details.get("descriptions", {})}
     activity["descriptions"] = dict(sorted(activity["descriptions"].items()))
     if initiative.iati_reporting_org_ref:
-        activity["reporting_org"] = {"ref": initiative.iati_reporting_org_ref, "type": reporting.get("type", ""),
-                                     "secondary": reporting.get("secondary"),
-                                     "narratives": reporting.get("narratives", {})}
+        activity["reporting_org"] = {
+            "ref": initiative.iati_reporting_org_ref,
+            "type": reporting.get("type", ""),
+            "secondary": reporting.get("secondary"),
+            "narratives": reporting.get("narratives", {}),
+        }
         activity.update(parts if parts is not None else load_parts([initiative.pk])[initiative.pk])
     else:
         _load_catalogue_relations(initiative, activity)
@@ -136,29 +158,54 @@ def _load_catalogue_relations(initiative: Initiative, activity: dict[str, Any]) 
     """An initiative entered in CoopAtlas: its organisations, countries, sectors and SDG targets as IATI."""
     reporting = initiative.owner
     if reporting is not None and reporting.iati_identifier:
-        activity["reporting_org"] = {"ref": reporting.iati_identifier, "type": reporting.organisation_type,
-                                     "secondary": None, "narratives": {"": reporting.name}}
-    roles = (("1", initiative.funders), ("1", initiative.facilitators), ("3", initiative.providers),
-             ("4", initiative.recipients))
+        activity["reporting_org"] = {
+            "ref": reporting.iati_identifier,
+            "type": reporting.organisation_type,
+            "secondary": None,
+            "narratives": {"": reporting.name},
+        }
+    roles = (
+        ("1", initiative.funders),
+        ("1", initiative.facilitators),
+        ("3", initiative.providers),
+        ("4", initiative.recipients),
+    )
     activity["participating_orgs"] = [
-        {"ref": o.iati_identifier, "type": o.organisation_type, "activity_id": "", "narratives": {"": o.name},
-         "role": role, "crs_channel_code": ""}
-        for role, relation in roles for o in relation.all()]
-    activity["recipient_countries"] = [{"code": c.iso2, "percentage": None, "narratives": {}}
-                                       for c in initiative.recipient_countries.all() if c.iso2]
-    activity["sectors"] = [{"vocabulary": "1", "vocabulary_uri": "", "code": s.code, "narratives": {},
-                            "percentage": None} for s in initiative.sectors.all()]
-    activity["tags"] = [{"vocabulary": "3", "vocabulary_uri": "", "code": t.code, "narratives": {}}
-                        for t in initiative.sdg_targets.all()]
+        {
+            "ref": o.iati_identifier,
+            "type": o.organisation_type,
+            "activity_id": "",
+            "narratives": {"": o.name},
+            "role": role,
+            "crs_channel_code": "",
+        }
+        for role, relation in roles
+        for o in relation.all()
+    ]
+    activity["recipient_countries"] = [
+        {"code": c.iso2, "percentage": None, "narratives": {}} for c in initiative.recipient_countries.all() if c.iso2
+    ]
+    activity["sectors"] = [
+        {"vocabulary": "1", "vocabulary_uri": "", "code": s.code, "narratives": {}, "percentage": None}
+        for s in initiative.sectors.all()
+    ]
+    activity["tags"] = [
+        {"vocabulary": "3", "vocabulary_uri": "", "code": t.code, "narratives": {}}
+        for t in initiative.sdg_targets.all()
+    ]
 
 
 def missing_for_export(activity: dict[str, Any]) -> list[str]:
     """What the IATI 2.03 schema requires that the activity lacks (empty: it can be exported)."""
-    required = (("iati-identifier", activity["identifier"]),
-                ("reporting-org/@ref", activity["reporting_org"].get("ref")),
-                ("reporting-org/@type", activity["reporting_org"].get("type")), ("title", activity["title"]),
-                ("participating-org", activity["participating_orgs"]), ("activity-status", activity["activity_status"]),
-                ("activity-date", activity["dates"]))
+    required = (
+        ("iati-identifier", activity["identifier"]),
+        ("reporting-org/@ref", activity["reporting_org"].get("ref")),
+        ("reporting-org/@type", activity["reporting_org"].get("type")),
+        ("title", activity["title"]),
+        ("participating-org", activity["participating_orgs"]),
+        ("activity-status", activity["activity_status"]),
+        ("activity-date", activity["dates"]),
+    )
     return [name for name, present in required if not present]
 
 
@@ -191,8 +238,7 @@ def _narratives(parent: etree._Element, texts: dict[str, str], required: bool = 
         etree.SubElement(parent, "narrative")
 
 
-def _child(parent: etree._Element, tag: str, texts: dict[str, str] | None = None, **attributes: Any
-           ) -> etree._Element:
+def _child(parent: etree._Element, tag: str, texts: dict[str, str] | None = None, **attributes: Any) -> etree._Element:
     element = _set(etree.SubElement(parent, tag), **attributes)
     if texts:
         _narratives(element, texts)
@@ -200,13 +246,24 @@ def _child(parent: etree._Element, tag: str, texts: dict[str, str] | None = None
 
 
 def _coded(parent: etree._Element, tag: str, item: dict[str, Any], **extra: Any) -> None:
-    _child(parent, tag, item.get("narratives"), vocabulary=item.get("vocabulary"),
-           vocabulary_uri=item.get("vocabulary_uri"), code=item.get("code"), **extra)
+    _child(
+        parent,
+        tag,
+        item.get("narratives"),
+        vocabulary=item.get("vocabulary"),
+        vocabulary_uri=item.get("vocabulary_uri"),
+        code=item.get("code"),
+        **extra,
+    )
 
 
 def _organisation(parent: etree._Element, tag: str, org: dict[str, Any], id_attribute: str) -> None:
-    element = _set(etree.SubElement(parent, tag), ref=org.get("ref"), type=org.get("type"),
-                   **{id_attribute: org.get("activity_id")})
+    element = _set(
+        etree.SubElement(parent, tag),
+        ref=org.get("ref"),
+        type=org.get("type"),
+        **{id_attribute: org.get("activity_id")},
+    )
     _narratives(element, org.get("narratives") or {})
 
 
@@ -222,27 +279,42 @@ def activity_element(activity: dict[str, Any]) -> etree._Element:
         root.set("last-updated-datetime", activity["last_updated"].isoformat())
     if activity["default_language"]:
         root.set(XML_LANG, activity["default_language"])
-    _set(root, default_currency=activity["default_currency"], humanitarian=activity["humanitarian"],
-         hierarchy=activity["hierarchy"])
+    _set(
+        root,
+        default_currency=activity["default_currency"],
+        humanitarian=activity["humanitarian"],
+        hierarchy=activity["hierarchy"],
+    )
     etree.SubElement(root, "iati-identifier").text = activity["identifier"]
     reporting = activity["reporting_org"]
-    _set(_child(root, "reporting-org", reporting.get("narratives"), ref=reporting.get("ref"),
-                type=reporting.get("type")), secondary_reporter=reporting.get("secondary"))
+    _set(
+        _child(
+            root, "reporting-org", reporting.get("narratives"), ref=reporting.get("ref"), type=reporting.get("type")
+        ),
+        secondary_reporter=reporting.get("secondary"),
+    )
     _narratives(etree.SubElement(root, "title"), activity["title"], required=True)
     descriptions = activity["descriptions"] or {"1": {}}
     for kind, texts in sorted(descriptions.items()):
         _narratives(_set(etree.SubElement(root, "description"), type=kind), texts, required=True)
     for org in activity["participating_orgs"]:
-        _child(root, "participating-org", org["narratives"], ref=org["ref"], type=org["type"], role=org["role"],
-               activity_id=org["activity_id"], crs_channel_code=org["crs_channel_code"])
+        _child(
+            root,
+            "participating-org",
+            org["narratives"],
+            ref=org["ref"],
+            type=org["type"],
+            role=org["role"],
+            activity_id=org["activity_id"],
+            crs_channel_code=org["crs_channel_code"],
+        )
     _child(root, "activity-status", code=activity["activity_status"])
     for kind, date in sorted(activity["dates"].items()):
         _child(root, "activity-date", type=kind, iso_date=date)
     if activity["activity_scope"]:
         _child(root, "activity-scope", code=activity["activity_scope"])
     for country in activity["recipient_countries"]:
-        _child(root, "recipient-country", country["narratives"], code=country["code"],
-               percentage=country["percentage"])
+        _child(root, "recipient-country", country["narratives"], code=country["code"], percentage=country["percentage"])
     for region in activity["recipient_regions"]:
         _coded(root, "recipient-region", region, percentage=region["percentage"])
     for location in activity["locations"]:
@@ -283,8 +355,11 @@ def _location(parent: etree._Element, location: dict[str, Any]) -> None:
         _child(element, "location-reach", code=codes["reach"])
     for item in codes.get("ids", []):
         _child(element, "location-id", vocabulary=item["vocabulary"], code=item["code"])
-    for name, tag in (("name", "name"), ("description", "description"), ("activity_description",
-                                                                          "activity-description")):
+    for name, tag in (
+        ("name", "name"),
+        ("description", "description"),
+        ("activity_description", "activity-description"),
+    ):
         if texts.get(name):
             _narratives(etree.SubElement(element, tag), texts[name])
     for item in codes.get("administratives", []):
@@ -292,15 +367,19 @@ def _location(parent: etree._Element, location: dict[str, Any]) -> None:
     if location["point"]:
         point = etree.SubElement(element, "point", srsName="http://www.opengis.net/def/crs/EPSG/0/4326")
         etree.SubElement(point, "pos").text = location["point"]
-    for name, tag in (("exactness", "exactness"), ("location_class", "location-class"),
-                      ("feature_designation", "feature-designation")):
+    for name, tag in (
+        ("exactness", "exactness"),
+        ("location_class", "location-class"),
+        ("feature_designation", "feature-designation"),
+    ):
         if codes.get(name):
             _child(element, tag, code=codes[name])
 
 
 def _transaction(parent: etree._Element, transaction: dict[str, Any]) -> None:
-    element = _set(etree.SubElement(parent, "transaction"), ref=transaction["ref"],
-                   humanitarian=transaction["humanitarian"])
+    element = _set(
+        etree.SubElement(parent, "transaction"), ref=transaction["ref"], humanitarian=transaction["humanitarian"]
+    )
     extra = transaction["classifications"]
     _child(element, "transaction-type", code=transaction["type"])
     _child(element, "transaction-date", iso_date=transaction["date"])
@@ -316,8 +395,12 @@ def _transaction(parent: etree._Element, transaction: dict[str, Any]) -> None:
     for sector in extra.get("sectors", []):
         _coded(element, "sector", sector)
     if extra.get("recipient_country"):
-        _child(element, "recipient-country", extra["recipient_country"]["narratives"],
-               code=extra["recipient_country"]["code"])
+        _child(
+            element,
+            "recipient-country",
+            extra["recipient_country"]["narratives"],
+            code=extra["recipient_country"]["code"],
+        )
     if extra.get("recipient_region"):
         _coded(element, "recipient-region", extra["recipient_region"])
     for name in ("flow_type", "finance_type"):
@@ -348,20 +431,32 @@ def _comment(parent: etree._Element, texts: dict[str, str]) -> None:
 
 
 def _result(parent: etree._Element, result: dict[str, Any]) -> None:
-    element = _set(etree.SubElement(parent, "result"), type=result["type"],
-                   aggregation_status=result["aggregation_status"])
+    element = _set(
+        etree.SubElement(parent, "result"), type=result["type"], aggregation_status=result["aggregation_status"]
+    )
     _narratives(etree.SubElement(element, "title"), result["title"], required=True)
     if result["description"]:
         _narratives(etree.SubElement(element, "description"), result["description"])
     for indicator in result["indicators"]:
-        ind = _set(etree.SubElement(element, "indicator"), measure=indicator["measure"],
-                   ascending=indicator["ascending"], aggregation_status=indicator["aggregation_status"])
+        ind = _set(
+            etree.SubElement(element, "indicator"),
+            measure=indicator["measure"],
+            ascending=indicator["ascending"],
+            aggregation_status=indicator["aggregation_status"],
+        )
         _narratives(etree.SubElement(ind, "title"), indicator["title"], required=True)
         if indicator["description"]:
             _narratives(etree.SubElement(ind, "description"), indicator["description"])
         for baseline in indicator["baselines"]:
-            _comment(_set(etree.SubElement(ind, "baseline"), year=baseline["year"], iso_date=baseline["iso_date"],
-                          value=baseline["value"]), baseline["comment"])
+            _comment(
+                _set(
+                    etree.SubElement(ind, "baseline"),
+                    year=baseline["year"],
+                    iso_date=baseline["iso_date"],
+                    value=baseline["value"],
+                ),
+                baseline["comment"],
+            )
         for period in indicator["periods"]:
             element_period = etree.SubElement(ind, "period")
             _child(element_period, "period-start", iso_date=_date(period["period_start"]))
@@ -416,5 +511,11 @@ def export_initiatives(queryset: QuerySet[Initiative], stream: IO[bytes]) -> Exp
     return report
 
 
-__all__ = ["ExportReport", "activity_element", "export_initiatives", "load_activity",
-           "missing_for_export", "write_activities"]
+__all__ = [
+    "ExportReport",
+    "activity_element",
+    "export_initiatives",
+    "load_activity",
+    "missing_for_export",
+    "write_activities",
+]

@@ -17,7 +17,9 @@ class IatiUploadForm(forms.Form):
 
     file = forms.FileField(label=_("IATI activity file (XML)"))
     owner = forms.ModelChoiceField(
-        label=_("Owning organisation"), queryset=Organisation.objects.none(), required=False,
+        label=_("Owning organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
         help_text=_("New records belong to this organisation; its members can edit and withdraw them."),
     )
 

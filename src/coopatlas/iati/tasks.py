@@ -41,19 +41,30 @@ def run_iati_import(import_id: int) -> dict[str, Any]:
         IatiImport.objects.filter(pk=job.pk).update(bytes_done=step.bytes_done, activities_read=step.activities_read)
 
     try:
-        report = import_files([path], ImportConfig(
-            user=job.user, owner_id=job.owner_id, workflow_status=upload_workflow_status(), import_id=job.pk,
-            progress=progress, names={str(path): job.file_names[0] if job.file_names else path.name},
-        ))
+        report = import_files(
+            [path],
+            ImportConfig(
+                user=job.user,
+                owner_id=job.owner_id,
+                workflow_status=upload_workflow_status(),
+                import_id=job.pk,
+                progress=progress,
+                names={str(path): job.file_names[0] if job.file_names else path.name},
+            ),
+        )
     except Exception as error:  # the job must end as failed, with the reason, whatever went wrong
         logger.exception("IATI import #%s failed", job.pk)
-        IatiImport.objects.filter(pk=job.pk).update(status=IatiImport.Status.FAILED, error=str(error)[:2000],
-                                                    finished_at=timezone.now())
+        IatiImport.objects.filter(pk=job.pk).update(
+            status=IatiImport.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
         raise
     finally:
         path.unlink(missing_ok=True)
     IatiImport.objects.filter(pk=job.pk).update(
-        status=IatiImport.Status.DONE, report=report.to_dict(), finished_at=timezone.now(),
-        activities_read=report.total("read"), bytes_done=F("bytes_total"),
+        status=IatiImport.Status.DONE,
+        report=report.to_dict(),
+        finished_at=timezone.now(),
+        activities_read=report.total("read"),
+        bytes_done=F("bytes_total"),
     )
     return report.totals

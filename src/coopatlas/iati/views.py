@@ -51,8 +51,14 @@ class SizeLimitHandler(FileUploadHandler):
         self.received = 0
         self.too_large = False
 
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: Any,
-                         encoding: Any = None) -> None:
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: Any,  # noqa: N803 - Django's signature
+        content_length: int,
+        boundary: Any,
+        encoding: Any = None,
+    ) -> None:
         """Refuse at once when the declared length is already too large."""
         if self.limit and content_length > self.limit + 64 * 1024:
             self.too_large = True
@@ -97,8 +103,9 @@ def _upload(request: HttpRequest, handler: SizeLimitHandler) -> HttpResponse:
     if handler.too_large:
         form.is_valid()  # the body was cut short: only the size is worth reporting
         form.errors.clear()
-        form.errors["file"] = form.error_class([_("The file is larger than the %(limit)s limit.")
-                                                % {"limit": filesizeformat(max_upload_bytes())}])
+        form.errors["file"] = form.error_class(
+            [_("The file is larger than the %(limit)s limit.") % {"limit": filesizeformat(max_upload_bytes())}]
+        )
         return _upload_page(request, form, status=413)
     if posted and form.is_valid():
         job = _start_import(request, form)
@@ -108,10 +115,17 @@ def _upload(request: HttpRequest, handler: SizeLimitHandler) -> HttpResponse:
 
 def _upload_page(request: HttpRequest, form: IatiUploadForm, status: int) -> HttpResponse:
     recent = IatiImport.objects.filter(user=request.user)[:10]
-    return render(request, "iati/upload.html", {
-        "form": form, "recent": recent, "limit_mb": max_upload_bytes() // (1024 * 1024),
-        "publishes": upload_workflow_status() == "published",
-    }, status=status)
+    return render(
+        request,
+        "iati/upload.html",
+        {
+            "form": form,
+            "recent": recent,
+            "limit_mb": max_upload_bytes() // (1024 * 1024),
+            "publishes": upload_workflow_status() == "published",
+        },
+        status=status,
+    )
 
 
 def _start_import(request: HttpRequest, form: IatiUploadForm) -> IatiImport:
@@ -124,7 +138,10 @@ def _start_import(request: HttpRequest, form: IatiUploadForm) -> IatiImport:
     owner = form.cleaned_data["owner"]
     with transaction.atomic():
         job = IatiImport.objects.create(
-            user=request.user, owner=owner, file_names=[Path(upload_file.name).name[:200]], upload_path=str(path),
+            user=request.user,
+            owner=owner,
+            file_names=[Path(upload_file.name).name[:200]],
+            upload_path=str(path),
             bytes_total=upload_file.size,
         )
         transaction.on_commit(lambda: run_iati_import.enqueue(job.pk))
@@ -137,8 +154,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = IatiImport.objects.filter(pk=pk).first()
     if job is None or not (request.user.is_moderator or job.user_id == request.user.pk):
         raise Http404(_("No such import, or it is not yours."))
-    context = {"job": job, "running": job.status in (IatiImport.Status.QUEUED, IatiImport.Status.RUNNING),
-               "report": job.report or {}}
+    context = {
+        "job": job,
+        "running": job.status in (IatiImport.Status.QUEUED, IatiImport.Status.RUNNING),
+        "report": job.report or {},
+    }
     if getattr(request, "htmx", False):
         return render(request, "iati/_import_progress.html", context)
     return render(request, "iati/import_detail.html", context)

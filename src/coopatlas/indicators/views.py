@@ -36,7 +36,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
     """One indicator: chart, filters, table, metadata, sources and progress badges."""
-    return render_page(request, "indicators/indicator.html", pages.indicator_page(code, request.GET), f"indicator-{code}")
+    return render_page(
+        request, "indicators/indicator.html", pages.indicator_page(code, request.GET), f"indicator-{code}"
+    )
 
 
 def country(request: HttpRequest, iso3: str) -> HttpResponse:

@@ -84,7 +84,9 @@ class Initiative(CatalogueRecord):
     sdg_targets = models.ManyToManyField(
         "indicators.SdgTarget", verbose_name=_("SDG targets"), blank=True, related_name="+"
     )
-    modalities = models.ManyToManyField("catalogue.Modality", verbose_name=_("modalities"), blank=True, related_name="+")
+    modalities = models.ManyToManyField(
+        "catalogue.Modality", verbose_name=_("modalities"), blank=True, related_name="+"
+    )
     collaboration_type = models.CharField(_("collaboration type (IATI)"), max_length=2, blank=True)
     results_summary = models.TextField(_("results"), blank=True)
     cooperation_type = models.CharField(
@@ -96,8 +98,13 @@ class Initiative(CatalogueRecord):
     )
     # IATI activity fields beyond the catalogue's own (codes of the IATI codelists named).
     reporting_org = models.ForeignKey(
-        "catalogue.Organisation", verbose_name=_("reporting organisation (IATI)"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+", editable=False,
+        "catalogue.Organisation",
+        verbose_name=_("reporting organisation (IATI)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     iati_reporting_org_ref = models.CharField(_("reporting organisation identifier"), max_length=200, blank=True)
     activity_scope = models.CharField(_("scope (IATI ActivityScope)"), max_length=3, blank=True)
@@ -110,23 +117,38 @@ class Initiative(CatalogueRecord):
     iati_details = models.JSONField(_("other IATI data"), default=dict, blank=True, editable=False)
     # Provenance of imported activities.
     iati_version = models.CharField(_("IATI version of the source"), max_length=10, blank=True, editable=False)
-    iati_default_language = models.CharField(_("default language (xml:lang)"), max_length=10, blank=True,
-                                             editable=False)
+    iati_default_language = models.CharField(
+        _("default language (xml:lang)"), max_length=10, blank=True, editable=False
+    )
     iati_last_updated = models.DateTimeField(_("last updated (IATI)"), null=True, blank=True, editable=False)
     #: The activity's last-updated-datetime, else its file's generated-datetime: which version is newer.
     iati_source_datetime = models.DateTimeField(null=True, blank=True, editable=False)
     iati_source_file = models.CharField(_("source file"), max_length=300, blank=True, editable=False)
     iati_imported_at = models.DateTimeField(_("imported at"), null=True, blank=True, editable=False)
     iati_import = models.ForeignKey(
-        "initiatives.IatiImport", verbose_name=_("import"), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", editable=False,
+        "initiatives.IatiImport",
+        verbose_name=_("import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     iati_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     need = models.ForeignKey(
-        "catalogue.Need", verbose_name=_("need"), on_delete=models.SET_NULL, null=True, blank=True, related_name="initiatives"
+        "catalogue.Need",
+        verbose_name=_("need"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="initiatives",
     )
     solution = models.ForeignKey(
-        "catalogue.Solution", verbose_name=_("solution"), on_delete=models.SET_NULL, null=True, blank=True,
+        "catalogue.Solution",
+        verbose_name=_("solution"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="initiatives",
     )
 
@@ -138,7 +160,8 @@ class Initiative(CatalogueRecord):
             ),
             # The IATI upsert key: one record per activity identifier and reporting organisation.
             models.UniqueConstraint(
-                fields=["iati_identifier", "iati_reporting_org_ref"], name="initiative_iati_key",
+                fields=["iati_identifier", "iati_reporting_org_ref"],
+                name="initiative_iati_key",
                 condition=~models.Q(iati_reporting_org_ref=""),
             ),
         ]
@@ -196,6 +219,9 @@ class ParticipatingOrg(IatiPart):
     class Meta(IatiPart.Meta):
         pass
 
+    def __str__(self) -> str:
+        return f"{self.ref or self.narratives.get('', '?')} (role {self.role})"
+
 
 class RecipientCountryShare(IatiPart):
     """An IATI recipient-country with its percentage of the activity (ISO 3166-1 alpha-2 code)."""
@@ -208,6 +234,9 @@ class RecipientCountryShare(IatiPart):
 
     class Meta(IatiPart.Meta):
         pass
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.percentage or ''}".strip()
 
 
 class RecipientRegionShare(IatiPart):
@@ -223,6 +252,9 @@ class RecipientRegionShare(IatiPart):
     class Meta(IatiPart.Meta):
         pass
 
+    def __str__(self) -> str:
+        return f"{self.vocabulary}:{self.code} {self.percentage or ''}".strip()
+
 
 class SectorShare(IatiPart):
     """An IATI sector of any SectorVocabulary (1 DAC 5-digit, 2 DAC 3-digit, 7/8/9 SDG goal/target/indicator)."""
@@ -237,6 +269,9 @@ class SectorShare(IatiPart):
     class Meta(IatiPart.Meta):
         pass
 
+    def __str__(self) -> str:
+        return f"{self.vocabulary or '1'}:{self.code} {self.percentage or ''}".strip()
+
 
 class Tag(IatiPart):
     """An IATI tag (TagVocabulary 2 = SDG goals, 3 = SDG targets, 99 = the reporting organisation's own)."""
@@ -249,6 +284,9 @@ class Tag(IatiPart):
 
     class Meta(IatiPart.Meta):
         pass
+
+    def __str__(self) -> str:
+        return f"{self.vocabulary}:{self.code}"
 
 
 class PolicyMarker(IatiPart):
@@ -264,6 +302,9 @@ class PolicyMarker(IatiPart):
     class Meta(IatiPart.Meta):
         pass
 
+    def __str__(self) -> str:
+        return f"{self.vocabulary or '1'}:{self.code} ({self.significance})"
+
 
 class Location(IatiPart):
     """An IATI location: a name and description, a point (WGS 84 "lat lon") and the location codes."""
@@ -276,6 +317,9 @@ class Location(IatiPart):
 
     class Meta(IatiPart.Meta):
         pass
+
+    def __str__(self) -> str:
+        return self.ref or self.point or f"location {self.position}"
 
 
 class Budget(IatiPart):
@@ -292,6 +336,9 @@ class Budget(IatiPart):
 
     class Meta(IatiPart.Meta):
         pass
+
+    def __str__(self) -> str:
+        return f"{self.period_start}-{self.period_end}: {self.value} {self.currency}"
 
 
 class Transaction(IatiPart):
@@ -316,6 +363,9 @@ class Transaction(IatiPart):
     class Meta(IatiPart.Meta):
         pass
 
+    def __str__(self) -> str:
+        return f"{self.transaction_type} {self.date}: {self.value} {self.currency}"
+
 
 class DocumentLink(IatiPart):
     """An IATI document-link: a web address, its format, title, categories (DocumentCategory) and languages."""
@@ -332,6 +382,9 @@ class DocumentLink(IatiPart):
     class Meta(IatiPart.Meta):
         pass
 
+    def __str__(self) -> str:
+        return self.url
+
 
 class Result(IatiPart):
     """An IATI result (ResultType 1 output, 2 outcome, 3 impact, 9 other)."""
@@ -344,6 +397,9 @@ class Result(IatiPart):
 
     class Meta(IatiPart.Meta):
         pass
+
+    def __str__(self) -> str:
+        return self.title.get("", "") or next(iter(self.title.values()), f"result {self.position}")
 
 
 class ResultIndicator(IatiPart):
@@ -361,6 +417,9 @@ class ResultIndicator(IatiPart):
     class Meta(IatiPart.Meta):
         pass
 
+    def __str__(self) -> str:
+        return self.title.get("", "") or next(iter(self.title.values()), f"indicator {self.position}")
+
 
 class IndicatorPeriod(IatiPart):
     """A reporting period of an indicator with its targets and actuals ([{"value", "comment"}])."""
@@ -374,6 +433,9 @@ class IndicatorPeriod(IatiPart):
     class Meta(IatiPart.Meta):
         pass
 
+    def __str__(self) -> str:
+        return f"{self.period_start}-{self.period_end}"
+
 
 class IatiImport(models.Model):
     """One run of the IATI importer (command line or upload): who, which files, progress and the report."""
@@ -384,10 +446,12 @@ class IatiImport(models.Model):
         DONE = "done", _("Finished")
         FAILED = "failed", _("Failed")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+")
-    owner = models.ForeignKey("catalogue.Organisation", on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    owner = models.ForeignKey(
+        "catalogue.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     file_names = models.JSONField(default=list, blank=True)
     upload_path = models.CharField(max_length=500, blank=True)

@@ -160,3 +160,12 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code}"
+
+
+# The dashboards' fact tables live in their own module (derived data, rebuilt by ``reports.facts``).
+from coopatlas.reports.fact_models import (  # noqa: E402, F401
+    DashboardRollup,
+    InitiativeFact,
+    MemberFact,
+    SpendFact,
+)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from coopatlas.brokering import workflow
 from coopatlas.brokering.models import MatchProposal, Notification
 from coopatlas.brokering.tests.helpers import published_need, published_solution
-from coopatlas.catalogue.models import Need
+from coopatlas.catalogue.models import Need, Solution
 from coopatlas.core.services import WorkflowError
 
 
@@ -21,10 +21,34 @@ def pair(personas):
     return need, solution
 
 
-@pytest.mark.parametrize("persona", ["contributor_a", "contributor_b"])
-def test_only_brokers_propose_matches(personas, pair, persona):
+def test_other_organisations_cannot_propose_matches(personas, pair):
     with pytest.raises(PermissionDenied):
-        workflow.propose(*pair, getattr(personas, persona))
+        workflow.propose(*pair, personas.contributor_a)
+
+
+def test_the_needs_organisation_asks_for_a_match_and_has_accepted_it(personas, pair):
+    proposal = workflow.propose(*pair, personas.contributor_b, message="Could you help us?")
+    assert (proposal.origin, proposal.status) == ("requester", "accepted-requester")
+    assert proposal.requester_accepted_at is not None
+    assert [(e.action, e.to_status) for e in proposal.events.all()] == [("propose", "accepted-requester")]
+    assert [n.user.username for n in Notification.objects.all()] == ["alice"]
+    workflow.respond(proposal, personas.contributor_a, accept=True)
+    proposal.refresh_from_db()
+    assert proposal.status == MatchProposal.Status.AGREED
+
+
+def test_only_an_open_published_need_and_a_published_solution_are_matched(personas, pair):
+    need, solution = pair
+    Need.objects.filter(pk=need.pk).update(status=Need.Status.CLOSED)
+    need.refresh_from_db()
+    with pytest.raises(WorkflowError, match="open, published need"):
+        workflow.propose(need, solution, personas.moderator)
+    Need.objects.filter(pk=need.pk).update(status=Need.Status.OPEN)
+    Solution.objects.filter(pk=solution.pk).update(workflow_status="draft")
+    need.refresh_from_db()
+    solution.refresh_from_db()
+    with pytest.raises(WorkflowError, match="published solution"):
+        workflow.propose(need, solution, personas.moderator)
 
 
 def test_both_parties_agreeing_creates_a_partnership_and_an_initiative(personas, pair, immediate_tasks,

@@ -53,12 +53,14 @@ def _statuses(values: Collection[str]) -> dict[str, str]:
     return labels
 
 
-def _by_model(model_label: str, render: Callable[[Any], str]) -> Labeller:
+def _by_model(model_label: str, render: Callable[[Any], str], fields: tuple[str, ...] = ("names",)) -> Labeller:
+    """Label values with ``render(instance)`` of the reference rows they name (one query, ``fields`` only)."""
+
     def label(values: Collection[str]) -> dict[str, str]:
         from django.apps import apps
 
-        model = apps.get_model(model_label)
-        return {str(obj.pk): render(obj) for obj in model.objects.filter(pk__in=list(values))}
+        rows = apps.get_model(model_label).objects.filter(pk__in=list(values)).only(*fields)
+        return {str(obj.pk): render(obj) for obj in rows}
 
     return label
 
@@ -103,15 +105,18 @@ FACETS: dict[str, FacetDefinition] = {
         FacetDefinition("country", _("Country"), _by_model("geo.Country", lambda c: c.name)),
         FacetDefinition("region", _("Region"), _by_model("geo.Region", lambda r: r.name)),
         FacetDefinition("subregion", _("Sub-region"), _by_model("geo.Region", lambda r: r.name)),
-        FacetDefinition("commission", _("UN regional commission"), _by_model("geo.RegionalCommission", str)),
+        FacetDefinition("commission", _("UN regional commission"), _by_model("geo.RegionalCommission", str, ())),
         FacetDefinition("country_group", _("Country group"), _country_groups),
         FacetDefinition("income_group", _("Income group"), _income_groups),
         FacetDefinition(
-            "sdg_goal", _("SDG goal"), _by_model("indicators.SdgGoal", lambda g: f"{g.number}. {g.short_title}")
+            "sdg_goal", _("SDG goal"),
+            _by_model(
+                "indicators.SdgGoal", lambda g: f"{g.number}. {g.short_title}", ("number", "short_titles", "titles")
+            ),
         ),
         FacetDefinition(
             "sdg_target", _("SDG target"),
-            _by_model("indicators.SdgTarget", lambda t: f"{t.code} {Truncator(t.title).chars(80)}"),
+            _by_model("indicators.SdgTarget", lambda t: f"{t.code} {Truncator(t.title).chars(80)}", ("titles",)),
         ),
         FacetDefinition("sector", _("DAC sector"), _by_model("iati.Sector", lambda s: f"{s.code} {s.name}")),
         FacetDefinition(
@@ -149,6 +154,8 @@ def facet_results(
     shown = [value for value, _count in ranked[:size]]
     shown += [value for value in selected if value not in shown]
     labels = definition.labeller(shown) if shown else {}
+    # Selected values first, then by count, then alphabetically by label.
+    shown.sort(key=lambda value: (value not in selected, -counts.get(value, 0), labels.get(value, value)))
     results = [
         {
             "value": value,
@@ -159,7 +166,6 @@ def facet_results(
         }
         for value in shown
     ]
-    results.sort(key=lambda r: (not r["selected"], -r["count"], r["label"]))
     return {
         "name": name,
         "label": str(definition.label),

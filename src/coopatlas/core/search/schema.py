@@ -12,14 +12,13 @@ Called by migration ``core.0002_search_index``. On SQLite, a later migration tha
 ``drop_full_text`` before and ``create_full_text`` after such a change, then ``coopatlas reindex``.
 """
 
+# ruff: noqa: S608 - the statements are built from the constants below, never from input
 from __future__ import annotations
 
 import logging
 from typing import Any
 
 from django.db import transaction
-
-# ruff: noqa: S608 - the statements are built from the constants below, never from input
 
 logger = logging.getLogger(__name__)
 

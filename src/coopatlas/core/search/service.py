@@ -212,13 +212,8 @@ class SearchResult:
         }
 
 
-def record_url(record_type: str, object_id: int) -> str:
-    """The record's detail page, or "#" while that page does not exist."""
-    return record_urls()(record_type, object_id)
-
-
 def record_urls() -> Callable[[str, int], str]:
-    """A fast ``record_url``: each type's URL is reversed once, then only the id changes."""
+    """``url(record_type, object_id)`` of detail pages: each type's URL is reversed once ("#" if none)."""
     placeholder = 2**62
     templates: dict[str, str] = {}
     for record_type, indexed in INDEXED_TYPES.items():
@@ -349,8 +344,8 @@ def export_rows(params: SearchParams, user: Any, limit: int = EXPORT_LIMIT) -> I
         facet_rows = SearchFacetValue.objects.filter(entry_id__in=batch, facet__in=EXPORT_FACETS)
         for entry_id, facet, value in facet_rows.order_by("value").values_list("entry_id", "facet", "value"):
             values[entry_id][facet].append(value)
-        for entry_id in batch:
-            entry = entries[entry_id]
+        for entry in (entries[entry_id] for entry_id in batch if entry_id in entries):
+            entry_id = entry.pk
             yield [
                 entry.record_type,
                 str(entry.object_id),

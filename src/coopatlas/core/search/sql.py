@@ -9,9 +9,12 @@ full-text join and condition (``SearchBackend.match``).
 entries are materialised once (``WITH hits AS MATERIALIZED``), the page is the top of ``hits`` and
 each facet is counted by walking ``hits`` into the ``(entry, facet, value)`` index (``CROSS JOIN``
 keeps SQLite from scanning the whole facet instead). A facet that has a selection is counted over
-its own materialisation without its own filter (disjunctive facets).
+its own materialisation without its own filter (disjunctive facets). Above
+``SEARCH_FACET_SAMPLE_SIZE`` matches, facets are counted over a systematic sample (see ``_sample``).
 """
 
+# ruff: noqa: S608 - SQL is assembled from constants, ORM-compiled conditions and %s placeholders;
+# every value (user text included) travels as a bound parameter.
 from __future__ import annotations
 
 import json
@@ -29,9 +32,6 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from coopatlas.core.models_search import SearchEntry, SearchFacetValue
-
-# ruff: noqa: S608 - SQL is assembled from constants, ORM-compiled conditions and %s placeholders;
-# every value (user text included) travels as a bound parameter.
 from coopatlas.core.search.backends import get_backend
 from coopatlas.core.search.text import ParsedQuery
 
@@ -78,11 +78,11 @@ def selection(query: ParsedQuery, user: Any, filters: Filters) -> Selection:
     )
 
 
-def order_by(query: ParsedQuery, sort: str, prefix: str = "") -> str:
-    """ORDER BY of a result: best match (then newest id) or most recently updated."""
+def order_by(query: ParsedQuery, sort: str) -> str:
+    """ORDER BY of a result (columns ``score``, ``updated_at``, ``id``): best match or most recent."""
     if sort == "relevance" and query:
-        return f"{prefix}score {get_backend().match(query).best_first}, {prefix}id DESC"
-    return f"{prefix}updated_at DESC, {prefix}id DESC"
+        return f"score {get_backend().match(query).best_first}, id DESC"
+    return "updated_at DESC, id DESC"
 
 
 def _score(chosen: Selection, sort: str) -> str:
@@ -121,7 +121,7 @@ def page_and_counts(
     """The page, the total and the counts of ``facet_names`` in one statement.
 
     With ``sample_size``, a facet whose matching set is larger is counted over a systematic sample
-    of about that many entries (every k-th in id order) and its counts are scaled up and marked
+    of about that many entries (ids divisible by k) and its counts are scaled up and marked
     estimated; the total and the page are always exact.
     """
     groups: list[tuple[str, tuple[str, ...]]] = [("hits", tuple(n for n in facet_names if n not in filters))]
@@ -138,15 +138,7 @@ def page_and_counts(
         ctes.append(f"{cte} AS MATERIALIZED ({sql})")
         params += selection_params
         if names and sample_size:
-            # Every k-th match in id order, k = ceil(matches / sample_size): at most sample_size rows.
-            # A literal LIMIT is also SQLite's row estimate for the sample, which keeps the facet lookup
-            # a plain index seek (no Bloom filter, https://sqlite.org/optoverview.html#bloom_filters).
-            size = int(sample_size)
-            ctes.append(
-                f"{cte}_sample AS MATERIALIZED (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n "
-                f"FROM {cte}) AS numbered WHERE n %% (((SELECT COUNT(*) FROM {cte}) - 1) / {size} + 1) = 0 "
-                f"LIMIT {size})"
-            )
+            ctes.append(f"{cte}_sample AS MATERIALIZED ({_sample(cte, int(sample_size), 'id')})")
     parts = [
         "SELECT 'hit' AS kind, id AS number, NULL AS facet, NULL AS value, score, updated_at FROM "
         f"(SELECT id, score, updated_at FROM hits ORDER BY {order_by(query, sort)} LIMIT %s OFFSET %s) AS page",
@@ -155,6 +147,13 @@ def page_and_counts(
     for index, (cte, names) in enumerate(groups):
         counted = f"{cte}_sample" if names and sample_size else cte
         parts.append(f"SELECT 'size', COUNT(*), '{index}', NULL, NULL, NULL FROM {cte}")
+        if names and sample_size:
+            # Counted from the matches again: reading the sample twice would make SQLite misjudge
+            # its size and put a Bloom filter on the facet lookup (https://sqlite.org/optoverview.html).
+            parts.append(
+                f"SELECT 'sample', COUNT(*), '{index}', NULL, NULL, NULL "
+                f"FROM ({_sample(cte, int(sample_size), '1 AS one')}) AS {cte}_sampled"
+            )
         if names:
             # CROSS JOIN: walk the matching entries into the (entry, facet, value) index, one seek each.
             parts.append(
@@ -163,7 +162,7 @@ def page_and_counts(
                 f"AND f.facet IN ({', '.join(['%s'] * len(names))}) GROUP BY f.facet, f.value"
             )
             params += names
-    sizes: dict[str, int] = {}
+    sizes: dict[str, dict[str, int]] = {"size": {}, "sample": {}}
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     page_rows = []
     with connection.cursor() as cursor:
@@ -174,18 +173,30 @@ def page_and_counts(
             elif kind == "facet":
                 counts[facet][value] = number
             else:
-                sizes[facet] = number
+                sizes[kind][facet] = number
     page = [row[0] for row in sorted(page_rows, key=_sort_key(query, sort))]
-    result = PageAndCounts(page, sizes["0"], counts)
+    result = PageAndCounts(page, sizes["size"]["0"], counts)
     for index, (_cte, names) in enumerate(groups):
-        size = sizes[str(index)]
-        # Counting the sample in SQL would make SQLite misjudge its size (and add a Bloom filter).
-        sample = size // ((size - 1) // sample_size + 1) if sample_size and size else size
+        size = sizes["size"][str(index)]
+        sample = sizes["sample"].get(str(index), size)
         if sample < size:
             for name in names:
                 counts[name] = {value: round(n * size / sample) for value, n in counts[name].items()}
                 result.estimated.add(name)
     return result
+
+
+def _sample(cte: str, size: int, columns: str) -> str:
+    """The matches whose id is divisible by k = ceil(matches / size): about ``size`` rows, spread out.
+
+    Ids are given in creation order, unrelated to any facet, so this is a systematic sample. The
+    literal LIMIT (twice the target, as ids are not contiguous) is also SQLite's estimate of the
+    sample's size, which keeps the facet lookup a plain index seek.
+    """
+    return (
+        f"SELECT {columns} FROM {cte} WHERE {cte}.id %% (((SELECT COUNT(*) FROM {cte}) - 1) / {size} + 1) = 0 "
+        f"LIMIT {2 * size}"
+    )
 
 
 def page_ids(query: ParsedQuery, user: Any, filters: Filters, sort: str, limit: int, offset: int = 0) -> list[int]:
@@ -247,11 +258,10 @@ def display_rows(query: ParsedQuery, ids: Sequence[int]) -> dict[int, dict[str, 
 
 def _as_datetime(value: datetime | str) -> datetime:
     """A timestamp read by a raw cursor, as an aware datetime (SQLite gives text or naive values)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if settings.USE_TZ and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if settings.USE_TZ and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return moment
 
 
 @contextmanager

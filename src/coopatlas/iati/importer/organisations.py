@@ -86,16 +86,22 @@ class OrganisationResolver:
             texts = org.get("narratives") or {}
             name = (texts.get("") or next(iter(texts.values()), "") or ref)[:NAME_LENGTH]
             new[key] = Organisation(
-                name=name, iati_identifier=ref, organisation_type=org.get("type", "")[:3],
+                name=name,
+                iati_identifier=ref,
+                organisation_type=org.get("type", "")[:3],
                 country_id=country_of_ref(ref, self.iso2_to_iso3),
                 names={lang: text[:NAME_LENGTH] for lang, text in texts.items() if lang},
-                workflow_status=WorkflowStatus.PUBLISHED, published_at=now, created_at=now, updated_at=now,
+                workflow_status=WorkflowStatus.PUBLISHED,
+                published_at=now,
+                created_at=now,
+                updated_at=now,
                 created_by=self.user if self.user is not None and self.user.is_authenticated else None,
             )
         created = Organisation.objects.bulk_create(list(new.values()))
         for organisation in created:
-            self.known[organisation.iati_identifier.upper()] = KnownOrganisation(organisation.pk,
-                                                                                 organisation.country_id)
+            self.known[organisation.iati_identifier.upper()] = KnownOrganisation(
+                organisation.pk, organisation.country_id
+            )
         self.created.extend(created)
         return created
 
@@ -113,11 +119,20 @@ def log_created(organisations: list[Organisation], user: User | None, comment: s
         return
     content_type = ContentType.objects.get_for_model(Organisation)
     actor = user if user is not None and user.is_authenticated else None
-    ChangeRecord.objects.bulk_create([
-        ChangeRecord(content_type=content_type, object_id=o.pk, user=actor, action=ChangeRecord.Action.CREATE,
-                     changes=diff({}, snapshot(_unsaved_copy(o))), comment=comment, version=o.version)
-        for o in organisations
-    ])
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                content_type=content_type,
+                object_id=o.pk,
+                user=actor,
+                action=ChangeRecord.Action.CREATE,
+                changes=diff({}, snapshot(_unsaved_copy(o))),
+                comment=comment,
+                version=o.version,
+            )
+            for o in organisations
+        ]
+    )
 
 
 def _unsaved_copy(record: Any) -> Any:

@@ -134,9 +134,13 @@ class _Run:
                 # IATI rule 1.1.2: identifiers are unique in a file. Keeping the first one makes a
                 # second import of the same file change nothing.
                 file_report.rejected += 1
-                self.report.add_problem(prepared.problem(
-                    DUPLICATE_IDENTIFIER, "the activity identifier appears earlier in this file (IATI rule 1.1.2: "
-                    "identifiers are unique); the first activity was kept"))
+                self.report.add_problem(
+                    prepared.problem(
+                        DUPLICATE_IDENTIFIER,
+                        "the activity identifier appears earlier in this file (IATI rule 1.1.2: "
+                        "identifiers are unique); the first activity was kept",
+                    )
+                )
                 continue
             seen.add(prepared.key)
             self.pending.append(prepared)
@@ -144,8 +148,15 @@ class _Run:
                 self._flush(file_report)
                 self._progress(label, stream.tell(), file_report.bytes)
 
-    def _prepare(self, element: Any, version: str, label: str, context: ActivityContext, file_report: FileReport,
-                 file_level: set[tuple[str, str]]) -> Prepared | None:
+    def _prepare(
+        self,
+        element: Any,
+        version: str,
+        label: str,
+        context: ActivityContext,
+        file_report: FileReport,
+        file_level: set[tuple[str, str]],
+    ) -> Prepared | None:
         """Validate and map one activity; None (and the problems reported) when it is rejected."""
         activity, mapping = map_activity(element, self._root_lang)
         identifier = activity["identifier"] or None
@@ -164,15 +175,24 @@ class _Run:
                 mapping.reject(TOO_LONG, message)
         rejected = bool(schema_errors or mapping.errors)
         # What an export would lack is moot for an activity that is not imported.
-        located = [p.located(label, identifier) for p in mapping.errors + mapping.warnings
-                   if not (rejected and p.rule == NOT_EXPORTABLE)]
+        located = [
+            p.located(label, identifier)
+            for p in mapping.errors + mapping.warnings
+            if not (rejected and p.rule == NOT_EXPORTABLE)
+        ]
         for problem in problems + located:
             self.report.add_problem(problem)
         if rejected:
             file_report.rejected += 1
             return None
-        return Prepared(activity, label, element.sourceline, version, fingerprint(activity),
-                        activity["last_updated"] or self._generated)
+        return Prepared(
+            activity,
+            label,
+            element.sourceline,
+            version,
+            fingerprint(activity),
+            activity["last_updated"] or self._generated,
+        )
 
     def _flush(self, file_report: FileReport) -> None:
         """Write the pending batch and count its outcomes."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from functools import cache
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from coopatlas.core.models import LanguageChoices
@@ -26,40 +26,127 @@ BUDGET_LIMIT = Decimal(10) ** 16
 
 #: Canonical section -> (part model, [(canonical key, model attribute)]): how stored parts read back.
 PART_SECTIONS: dict[str, tuple[type, tuple[tuple[str, str], ...]]] = {
-    "participating_orgs": (m.ParticipatingOrg, (("ref", "ref"), ("type", "org_type"), ("activity_id", "activity_id"),
-                                                ("narratives", "narratives"), ("role", "role"),
-                                                ("crs_channel_code", "crs_channel_code"))),
-    "recipient_countries": (m.RecipientCountryShare, (("code", "code"), ("percentage", "percentage"),
-                                                      ("narratives", "narratives"))),
-    "recipient_regions": (m.RecipientRegionShare, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"),
-                                                   ("code", "code"), ("narratives", "narratives"),
-                                                   ("percentage", "percentage"))),
+    "participating_orgs": (
+        m.ParticipatingOrg,
+        (
+            ("ref", "ref"),
+            ("type", "org_type"),
+            ("activity_id", "activity_id"),
+            ("narratives", "narratives"),
+            ("role", "role"),
+            ("crs_channel_code", "crs_channel_code"),
+        ),
+    ),
+    "recipient_countries": (
+        m.RecipientCountryShare,
+        (("code", "code"), ("percentage", "percentage"), ("narratives", "narratives")),
+    ),
+    "recipient_regions": (
+        m.RecipientRegionShare,
+        (
+            ("vocabulary", "vocabulary"),
+            ("vocabulary_uri", "vocabulary_uri"),
+            ("code", "code"),
+            ("narratives", "narratives"),
+            ("percentage", "percentage"),
+        ),
+    ),
     "locations": (m.Location, (("ref", "ref"), ("texts", "texts"), ("point", "point"), ("codes", "codes"))),
-    "sectors": (m.SectorShare, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"), ("code", "code"),
-                                ("narratives", "narratives"), ("percentage", "percentage"))),
-    "tags": (m.Tag, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"), ("code", "code"),
-                     ("narratives", "narratives"))),
-    "policy_markers": (m.PolicyMarker, (("vocabulary", "vocabulary"), ("vocabulary_uri", "vocabulary_uri"),
-                                        ("code", "code"), ("narratives", "narratives"),
-                                        ("significance", "significance"))),
-    "budgets": (m.Budget, (("type", "budget_type"), ("status", "status"), ("period_start", "period_start"),
-                           ("period_end", "period_end"), ("value", "value"), ("currency", "currency"),
-                           ("value_date", "value_date"))),
-    "transactions": (m.Transaction, (("ref", "ref"), ("humanitarian", "humanitarian"), ("type", "transaction_type"),
-                                     ("date", "date"), ("value", "value"), ("currency", "currency"),
-                                     ("value_date", "value_date"), ("description", "description"),
-                                     ("provider", "provider"), ("receiver", "receiver"),
-                                     ("classifications", "classifications"))),
-    "document_links": (m.DocumentLink, (("url", "url"), ("format", "file_format"), ("title", "title"),
-                                        ("description", "description"), ("categories", "categories"),
-                                        ("languages", "languages"), ("document_date", "document_date"))),
+    "sectors": (
+        m.SectorShare,
+        (
+            ("vocabulary", "vocabulary"),
+            ("vocabulary_uri", "vocabulary_uri"),
+            ("code", "code"),
+            ("narratives", "narratives"),
+            ("percentage", "percentage"),
+        ),
+    ),
+    "tags": (
+        m.Tag,
+        (
+            ("vocabulary", "vocabulary"),
+            ("vocabulary_uri", "vocabulary_uri"),
+            ("code", "code"),
+            ("narratives", "narratives"),
+        ),
+    ),
+    "policy_markers": (
+        m.PolicyMarker,
+        (
+            ("vocabulary", "vocabulary"),
+            ("vocabulary_uri", "vocabulary_uri"),
+            ("code", "code"),
+            ("narratives", "narratives"),
+            ("significance", "significance"),
+        ),
+    ),
+    "budgets": (
+        m.Budget,
+        (
+            ("type", "budget_type"),
+            ("status", "status"),
+            ("period_start", "period_start"),
+            ("period_end", "period_end"),
+            ("value", "value"),
+            ("currency", "currency"),
+            ("value_date", "value_date"),
+        ),
+    ),
+    "transactions": (
+        m.Transaction,
+        (
+            ("ref", "ref"),
+            ("humanitarian", "humanitarian"),
+            ("type", "transaction_type"),
+            ("date", "date"),
+            ("value", "value"),
+            ("currency", "currency"),
+            ("value_date", "value_date"),
+            ("description", "description"),
+            ("provider", "provider"),
+            ("receiver", "receiver"),
+            ("classifications", "classifications"),
+        ),
+    ),
+    "document_links": (
+        m.DocumentLink,
+        (
+            ("url", "url"),
+            ("format", "file_format"),
+            ("title", "title"),
+            ("description", "description"),
+            ("categories", "categories"),
+            ("languages", "languages"),
+            ("document_date", "document_date"),
+        ),
+    ),
 }
-RESULT_KEYS = (("type", "result_type"), ("aggregation_status", "aggregation_status"), ("title", "title"),
-               ("description", "description"))
-INDICATOR_KEYS = (("measure", "measure"), ("ascending", "ascending"), ("aggregation_status", "aggregation_status"),
-                  ("title", "title"), ("description", "description"), ("baselines", "baselines"))
-PERIOD_KEYS = (("period_start", "period_start"), ("period_end", "period_end"), ("targets", "targets"),
-               ("actuals", "actuals"))
+RESULT_KEYS = (
+    ("type", "result_type"),
+    ("aggregation_status", "aggregation_status"),
+    ("title", "title"),
+    ("description", "description"),
+)
+INDICATOR_KEYS = (
+    ("measure", "measure"),
+    ("ascending", "ascending"),
+    ("aggregation_status", "aggregation_status"),
+    ("title", "title"),
+    ("description", "description"),
+    ("baselines", "baselines"),
+)
+PERIOD_KEYS = (
+    ("period_start", "period_start"),
+    ("period_end", "period_end"),
+    ("targets", "targets"),
+    ("actuals", "actuals"),
+)
+
+
+@cache
+def _max_length(model: type, attname: str) -> int | None:
+    return getattr(model._meta.get_field(attname), "max_length", None)
 
 
 def length_problems(activity: dict[str, Any]) -> list[str]:
@@ -67,7 +154,7 @@ def length_problems(activity: dict[str, Any]) -> list[str]:
     found = []
 
     def check(model: type, attname: str, value: Any, where: str) -> None:
-        limit = getattr(model._meta.get_field(attname), "max_length", None)
+        limit = _max_length(model, attname)
         if limit and isinstance(value, str) and len(value) > limit:
             found.append(f"{where}: {value[:40]!r} is longer than {limit} characters")
 
@@ -120,7 +207,9 @@ def text_fields(activity: dict[str, Any]) -> dict[str, Any]:
         for lang, text in texts.items():
             translations.setdefault(lang, {})[name] = text
     return {
-        "title": title, "description": description, "translations": translations,
+        "title": title,
+        "description": description,
+        "translations": translations,
         "language": record_language(activity["default_language"]),
     }
 
@@ -147,8 +236,11 @@ def initiative_fields(activity: dict[str, Any]) -> dict[str, Any]:
     dates = activity["dates"]
     reporting = activity["reporting_org"]
     details: dict[str, Any] = {
-        "reporting_org": {"type": reporting.get("type", ""), "secondary": reporting.get("secondary"),
-                          "narratives": reporting.get("narratives", {})},
+        "reporting_org": {
+            "type": reporting.get("type", ""),
+            "secondary": reporting.get("secondary"),
+            "narratives": reporting.get("narratives", {}),
+        },
     }
     other_descriptions = {k: v for k, v in activity["descriptions"].items() if k != "1"}
     if other_descriptions:
@@ -160,8 +252,10 @@ def initiative_fields(activity: dict[str, Any]) -> dict[str, Any]:
         "iati_identifier": activity["identifier"],
         "iati_reporting_org_ref": reporting.get("ref", ""),
         "activity_status": activity["activity_status"],
-        "start_planned": dates.get("1"), "start_actual": dates.get("2"),
-        "end_planned": dates.get("3"), "end_actual": dates.get("4"),
+        "start_planned": dates.get("1"),
+        "start_actual": dates.get("2"),
+        "end_planned": dates.get("3"),
+        "end_actual": dates.get("4"),
         "budget": total_budget(activity),
         "currency": activity["default_currency"],
         "collaboration_type": activity["collaboration_type"],
@@ -191,63 +285,138 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def part_rows(activity: dict[str, Any], initiative_id: int, org_pk: Callable[[str], int | None],
-              iso2_to_iso3: dict[str, str]) -> dict[type, list[dict[str, Any]]]:
+def part_rows(
+    activity: dict[str, Any], initiative_id: int, org_pk: Callable[[str], int | None], iso2_to_iso3: dict[str, str]
+) -> dict[type, list[dict[str, Any]]]:
     """Rows (attribute -> value) of every IATI part of the activity (results without their indicators)."""
     rows: dict[type, list[dict[str, Any]]] = {}
 
     def add(model: type, **values: Any) -> None:
         model_rows = rows.setdefault(model, [])
-        model_rows.append({**part_defaults(model), "initiative_id": initiative_id, "position": len(model_rows),
-                           **values})
+        model_rows.append(
+            {**part_defaults(model), "initiative_id": initiative_id, "position": len(model_rows), **values}
+        )
 
     for org in activity["participating_orgs"]:
-        add(m.ParticipatingOrg, organisation_id=org_pk(org["ref"]), role=org["role"], ref=org["ref"],
-            org_type=org["type"], activity_id=org["activity_id"], crs_channel_code=org["crs_channel_code"],
-            narratives=org["narratives"])
+        add(
+            m.ParticipatingOrg,
+            organisation_id=org_pk(org["ref"]),
+            role=org["role"],
+            ref=org["ref"],
+            org_type=org["type"],
+            activity_id=org["activity_id"],
+            crs_channel_code=org["crs_channel_code"],
+            narratives=org["narratives"],
+        )
     for country in activity["recipient_countries"]:
-        add(m.RecipientCountryShare, country_id=iso2_to_iso3.get(country["code"]), code=country["code"],
-            percentage=country["percentage"], narratives=country["narratives"])
+        add(
+            m.RecipientCountryShare,
+            country_id=iso2_to_iso3.get(country["code"]),
+            code=country["code"],
+            percentage=country["percentage"],
+            narratives=country["narratives"],
+        )
     for region in activity["recipient_regions"]:
-        add(m.RecipientRegionShare, code=region["code"], vocabulary=region["vocabulary"],
-            vocabulary_uri=region["vocabulary_uri"], percentage=region["percentage"], narratives=region["narratives"])
+        add(
+            m.RecipientRegionShare,
+            code=region["code"],
+            vocabulary=region["vocabulary"],
+            vocabulary_uri=region["vocabulary_uri"],
+            percentage=region["percentage"],
+            narratives=region["narratives"],
+        )
     for sector in activity["sectors"]:
-        add(m.SectorShare, vocabulary=sector["vocabulary"], vocabulary_uri=sector["vocabulary_uri"],
-            code=sector["code"], percentage=sector["percentage"], narratives=sector["narratives"])
+        add(
+            m.SectorShare,
+            vocabulary=sector["vocabulary"],
+            vocabulary_uri=sector["vocabulary_uri"],
+            code=sector["code"],
+            percentage=sector["percentage"],
+            narratives=sector["narratives"],
+        )
     for tag in activity["tags"]:
-        add(m.Tag, vocabulary=tag["vocabulary"], vocabulary_uri=tag["vocabulary_uri"], code=tag["code"],
-            narratives=tag["narratives"])
+        add(
+            m.Tag,
+            vocabulary=tag["vocabulary"],
+            vocabulary_uri=tag["vocabulary_uri"],
+            code=tag["code"],
+            narratives=tag["narratives"],
+        )
     for marker in activity["policy_markers"]:
-        add(m.PolicyMarker, vocabulary=marker["vocabulary"], vocabulary_uri=marker["vocabulary_uri"],
-            code=marker["code"], significance=marker["significance"], narratives=marker["narratives"])
+        add(
+            m.PolicyMarker,
+            vocabulary=marker["vocabulary"],
+            vocabulary_uri=marker["vocabulary_uri"],
+            code=marker["code"],
+            significance=marker["significance"],
+            narratives=marker["narratives"],
+        )
     for location in activity["locations"]:
         add(m.Location, ref=location["ref"], texts=location["texts"], point=location["point"], codes=location["codes"])
     for budget in activity["budgets"]:
-        add(m.Budget, budget_type=budget["type"], status=budget["status"], period_start=budget["period_start"],
-            period_end=budget["period_end"], value=budget["value"], currency=budget["currency"],
-            value_date=budget["value_date"])
+        add(
+            m.Budget,
+            budget_type=budget["type"],
+            status=budget["status"],
+            period_start=budget["period_start"],
+            period_end=budget["period_end"],
+            value=budget["value"],
+            currency=budget["currency"],
+            value_date=budget["value_date"],
+        )
     for tx in activity["transactions"]:
-        add(m.Transaction, ref=tx["ref"], humanitarian=tx["humanitarian"], transaction_type=tx["type"],
-            date=tx["date"], value=tx["value"], currency=tx["currency"], value_date=tx["value_date"],
-            description=tx["description"], provider_ref=tx["provider"].get("ref", ""), provider=tx["provider"],
-            receiver_ref=tx["receiver"].get("ref", ""), receiver=tx["receiver"],
-            classifications=tx["classifications"])
+        add(
+            m.Transaction,
+            ref=tx["ref"],
+            humanitarian=tx["humanitarian"],
+            transaction_type=tx["type"],
+            date=tx["date"],
+            value=tx["value"],
+            currency=tx["currency"],
+            value_date=tx["value_date"],
+            description=tx["description"],
+            provider_ref=tx["provider"].get("ref", ""),
+            provider=tx["provider"],
+            receiver_ref=tx["receiver"].get("ref", ""),
+            receiver=tx["receiver"],
+            classifications=tx["classifications"],
+        )
     for link in activity["document_links"]:
-        add(m.DocumentLink, url=link["url"], file_format=link["format"], title=link["title"],
-            description=link["description"], categories=link["categories"], languages=link["languages"],
-            document_date=link["document_date"])
+        add(
+            m.DocumentLink,
+            url=link["url"],
+            file_format=link["format"],
+            title=link["title"],
+            description=link["description"],
+            categories=link["categories"],
+            languages=link["languages"],
+            document_date=link["document_date"],
+        )
     for result in activity["results"]:
-        add(m.Result, result_type=result["type"], aggregation_status=result["aggregation_status"],
-            title=result["title"], description=result["description"])
+        add(
+            m.Result,
+            result_type=result["type"],
+            aggregation_status=result["aggregation_status"],
+            title=result["title"],
+            description=result["description"],
+        )
     return rows
 
 
 def indicator_rows(result: dict[str, Any], result_id: int) -> list[dict[str, Any]]:
     """Rows of the indicators of a saved result."""
     return [
-        {**part_defaults(m.ResultIndicator), "result_id": result_id, "position": i, "measure": ind["measure"],
-         "ascending": ind["ascending"], "aggregation_status": ind["aggregation_status"], "title": ind["title"],
-         "description": ind["description"], "baselines": _jsonable(ind["baselines"])}
+        {
+            **part_defaults(m.ResultIndicator),
+            "result_id": result_id,
+            "position": i,
+            "measure": ind["measure"],
+            "ascending": ind["ascending"],
+            "aggregation_status": ind["aggregation_status"],
+            "title": ind["title"],
+            "description": ind["description"],
+            "baselines": _jsonable(ind["baselines"]),
+        }
         for i, ind in enumerate(result["indicators"])
     ]
 
@@ -255,9 +424,15 @@ def indicator_rows(result: dict[str, Any], result_id: int) -> list[dict[str, Any
 def period_rows(periods: list[dict[str, Any]], indicator_id: int) -> list[dict[str, Any]]:
     """Rows of the periods of a saved indicator."""
     return [
-        {**part_defaults(m.IndicatorPeriod), "indicator_id": indicator_id, "position": i,
-         "period_start": p["period_start"], "period_end": p["period_end"], "targets": _jsonable(p["targets"]),
-         "actuals": _jsonable(p["actuals"])}
+        {
+            **part_defaults(m.IndicatorPeriod),
+            "indicator_id": indicator_id,
+            "position": i,
+            "period_start": p["period_start"],
+            "period_end": p["period_end"],
+            "targets": _jsonable(p["targets"]),
+            "actuals": _jsonable(p["actuals"]),
+        }
         for i, p in enumerate(periods)
     ]
 

@@ -31,8 +31,12 @@ class FileReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready counts."""
-        return {"name": self.name, "bytes": self.bytes, "refused": self.refused,
-                **{name: getattr(self, name) for name in COUNTS}}
+        return {
+            "name": self.name,
+            "bytes": self.bytes,
+            "refused": self.refused,
+            **{name: getattr(self, name) for name in COUNTS},
+        }
 
 
 @dataclass
@@ -85,7 +89,9 @@ class ImportReport:
     def summary(self) -> str:
         """One line: the totals."""
         t = self.totals
-        return (f"{len(self.files)} file(s): {t['read']} activities read, {t['created']} created, "
-                f"{t['updated']} updated, {t['unchanged']} unchanged, {t['rejected']} rejected; "
-                f"{self.organisations_created} organisations created; "
-                f"{self.seconds:.1f} s ({self.activities_per_second:.0f} activities/s)")
+        return (
+            f"{len(self.files)} file(s): {t['read']} activities read, {t['created']} created, "
+            f"{t['updated']} updated, {t['unchanged']} unchanged, {t['rejected']} rejected; "
+            f"{self.organisations_created} organisations created; "
+            f"{self.seconds:.1f} s ({self.activities_per_second:.0f} activities/s)"
+        )

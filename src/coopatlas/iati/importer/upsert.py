@@ -11,7 +11,7 @@ and never half-saved while the others are kept.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,8 +32,19 @@ from coopatlas.indicators.models import SdgTarget
 from coopatlas.initiatives import models as m
 from coopatlas.initiatives.models import Initiative
 
-PART_MODELS = (m.ParticipatingOrg, m.RecipientCountryShare, m.RecipientRegionShare, m.SectorShare, m.Tag,
-               m.PolicyMarker, m.Location, m.Budget, m.Transaction, m.DocumentLink, m.Result)
+PART_MODELS = (
+    m.ParticipatingOrg,
+    m.RecipientCountryShare,
+    m.RecipientRegionShare,
+    m.SectorShare,
+    m.Tag,
+    m.PolicyMarker,
+    m.Location,
+    m.Budget,
+    m.Transaction,
+    m.DocumentLink,
+    m.Result,
+)
 RELATIONS = ("providers", "recipients", "facilitators", "funders", "recipient_countries", "sectors", "sdg_targets")
 DELETED = "import.deleted"
 NOT_PERMITTED = "import.not-permitted"
@@ -84,12 +95,24 @@ class BatchWriter:
     target_codes: frozenset[str] = frozenset()
 
     @classmethod
-    def create(cls, resolver: OrganisationResolver, user: User | None, owner_id: int | None, workflow_status: str,
-               import_id: int | None = None) -> BatchWriter:
+    def create(
+        cls,
+        resolver: OrganisationResolver,
+        user: User | None,
+        owner_id: int | None,
+        workflow_status: str,
+        import_id: int | None = None,
+    ) -> BatchWriter:
         """A writer with the codelist caches loaded (two queries per import, none per activity)."""
-        return cls(resolver, user, owner_id, workflow_status, import_id,
-                   frozenset(Sector.objects.values_list("code", flat=True)),
-                   frozenset(SdgTarget.objects.values_list("code", flat=True)))
+        return cls(
+            resolver,
+            user,
+            owner_id,
+            workflow_status,
+            import_id,
+            frozenset(Sector.objects.values_list("code", flat=True)),
+            frozenset(SdgTarget.objects.values_list("code", flat=True)),
+        )
 
     def write(self, batch: list[Prepared]) -> list[Outcome]:
         """Write a batch in one transaction; on a database error, each activity in its own savepoint."""
@@ -141,9 +164,17 @@ class BatchWriter:
         identifiers = [p.activity["identifier"] for p in batch]
         existing = {
             (row["iati_identifier"], row["iati_reporting_org_ref"]): row
-            for row in Initiative.objects.filter(iati_identifier__in=identifiers).exclude(iati_reporting_org_ref="")
-            .values("pk", "iati_identifier", "iati_reporting_org_ref", "owner_id", "deleted_at", "iati_fingerprint",
-                    "iati_source_datetime")
+            for row in Initiative.objects.filter(iati_identifier__in=identifiers)
+            .exclude(iati_reporting_org_ref="")
+            .values(
+                "pk",
+                "iati_identifier",
+                "iati_reporting_org_ref",
+                "owner_id",
+                "deleted_at",
+                "iati_fingerprint",
+                "iati_source_datetime",
+            )
         }
         outcomes: list[Outcome] = []
         creates: list[Prepared] = []
@@ -154,18 +185,39 @@ class BatchWriter:
             if row is None:
                 creates.append(prepared)
             elif row["deleted_at"] is not None:
-                outcomes.append(Outcome(prepared, "rejected", prepared.problem(
-                    DELETED, "this activity was deleted in CoopAtlas; a moderator can restore it")))
+                outcomes.append(
+                    Outcome(
+                        prepared,
+                        "rejected",
+                        prepared.problem(DELETED, "this activity was deleted in CoopAtlas; a moderator can restore it"),
+                    )
+                )
             elif not self._may_update(row["owner_id"]):
-                outcomes.append(Outcome(prepared, "rejected", prepared.problem(
-                    NOT_PERMITTED, "this activity is owned by another organisation; you may not update it")))
+                outcomes.append(
+                    Outcome(
+                        prepared,
+                        "rejected",
+                        prepared.problem(
+                            NOT_PERMITTED, "this activity is owned by another organisation; you may not update it"
+                        ),
+                    )
+                )
             elif row["iati_fingerprint"] == prepared.digest:
                 outcomes.append(Outcome(prepared, "unchanged"))
             elif incoming and row["iati_source_datetime"] and incoming <= row["iati_source_datetime"]:
                 # Only a newer version replaces the stored one (IATI last-updated-datetime).
-                outcomes.append(Outcome(prepared, "unchanged", prepared.problem(
-                    OLDER, f"kept the stored version, updated {row['iati_source_datetime']:%Y-%m-%d %H:%M}: this one "
-                    f"({incoming:%Y-%m-%d %H:%M}) is not newer but differs", "warning")))
+                outcomes.append(
+                    Outcome(
+                        prepared,
+                        "unchanged",
+                        prepared.problem(
+                            OLDER,
+                            f"kept the stored version, updated {row['iati_source_datetime']:%Y-%m-%d %H:%M}: this one "
+                            f"({incoming:%Y-%m-%d %H:%M}) is not newer but differs",
+                            "warning",
+                        ),
+                    )
+                )
             else:
                 updates.append((prepared, row["pk"]))
         return outcomes, creates, updates
@@ -183,15 +235,22 @@ class BatchWriter:
         verdict = classify(flow_of_activity(activity, self.resolver.country_iso2), reference_lists())
         reporting = self.resolver.get(activity["reporting_org"]["ref"])
         values.update(
-            cooperation_type=verdict.cooperation_type, cooperation_type_rule=verdict.rule,
-            cooperation_type_evidence=verdict.evidence, reporting_org_id=reporting.pk if reporting else None,
-            iati_version=prepared.version[:10], iati_source_file=prepared.file[-300:], iati_imported_at=now,
-            iati_import_id=self.import_id, iati_fingerprint=prepared.digest, iati_source_datetime=prepared.freshness,
+            cooperation_type=verdict.cooperation_type,
+            cooperation_type_rule=verdict.rule,
+            cooperation_type_evidence=verdict.evidence,
+            reporting_org_id=reporting.pk if reporting else None,
+            iati_version=prepared.version[:10],
+            iati_source_file=prepared.file[-300:],
+            iati_imported_at=now,
+            iati_import_id=self.import_id,
+            iati_fingerprint=prepared.digest,
+            iati_source_datetime=prepared.freshness,
         )
         return values
 
-    def _save_initiatives(self, creates: list[Prepared], updates: list[tuple[Prepared, int]], now: Any
-                          ) -> dict[tuple[str, str], Initiative]:
+    def _save_initiatives(
+        self, creates: list[Prepared], updates: list[tuple[Prepared, int]], now: Any
+    ) -> dict[tuple[str, str], Initiative]:
         """Insert the new initiatives, read back their ids, and update the changed ones."""
         saved: dict[tuple[str, str], Initiative] = {}
         published = self.workflow_status == WorkflowStatus.PUBLISHED
@@ -199,15 +258,21 @@ class BatchWriter:
         for prepared in creates:
             reporting = self.resolver.get(prepared.key[1])
             saved[prepared.key] = Initiative(
-                **self._fields(prepared, now), owner_id=self.owner_id or (reporting.pk if reporting else None),
-                workflow_status=self.workflow_status, published_at=now if published else None, created_at=now,
-                updated_at=now, version=1, created_by=creator,
+                **self._fields(prepared, now),
+                owner_id=self.owner_id or (reporting.pk if reporting else None),
+                workflow_status=self.workflow_status,
+                published_at=now if published else None,
+                created_at=now,
+                updated_at=now,
+                version=1,
+                created_by=creator,
             )
         if creates:
             bulk.insert_objects(Initiative, list(saved.values()))
             ids = {p.activity["identifier"] for p in creates}
             rows = Initiative.objects.filter(iati_identifier__in=ids).values_list(
-                "pk", "iati_identifier", "iati_reporting_org_ref")
+                "pk", "iati_identifier", "iati_reporting_org_ref"
+            )
             for pk, identifier, ref in rows:
                 if (identifier, ref) in saved:
                     saved[(identifier, ref)].pk = pk
@@ -249,8 +314,9 @@ class BatchWriter:
         source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
         return list(through.objects.filter(**{f"{source}_id__in": pks}).values_list(f"{source}_id", f"{target}_id"))
 
-    def _save_parts(self, writing: list[Prepared], initiatives: dict[tuple[str, str], Initiative],
-                    updated: list[int]) -> None:
+    def _save_parts(
+        self, writing: list[Prepared], initiatives: dict[tuple[str, str], Initiative], updated: list[int]
+    ) -> None:
         """Replace the IATI parts of the written initiatives (an insert per part table)."""
         if updated:
             for model in PART_MODELS:
@@ -259,8 +325,9 @@ class BatchWriter:
         results: dict[tuple[int, int], dict[str, Any]] = {}
         for prepared in writing:
             pk = initiatives[prepared.key].pk
-            for model, model_rows in records.part_rows(prepared.activity, pk, self._org_pk,
-                                                       self.resolver.iso2_to_iso3).items():
+            for model, model_rows in records.part_rows(
+                prepared.activity, pk, self._org_pk, self.resolver.iso2_to_iso3
+            ).items():
                 rows[model].extend(model_rows)
             for position, result in enumerate(prepared.activity["results"]):
                 results[(pk, position)] = result
@@ -270,7 +337,8 @@ class BatchWriter:
         if not results:
             return
         result_ids = m.Result.objects.filter(initiative_id__in={k[0] for k in results}).values_list(
-            "initiative_id", "position", "pk")
+            "initiative_id", "position", "pk"
+        )
         indicator_rows: list[dict[str, Any]] = []
         periods: dict[tuple[int, int], list[dict[str, Any]]] = {}
         for initiative_id, position, pk in result_ids:
@@ -281,9 +349,13 @@ class BatchWriter:
         names = records.part_columns(m.ResultIndicator)
         bulk.insert_rows(m.ResultIndicator, names, bulk.dict_rows(names, indicator_rows))
         indicator_ids = m.ResultIndicator.objects.filter(result_id__in={k[0] for k in periods}).values_list(
-            "result_id", "position", "pk")
-        period_rows = [row for result_id, position, pk in indicator_ids
-                       for row in records.period_rows(periods[(result_id, position)], pk)]
+            "result_id", "position", "pk"
+        )
+        period_rows = [
+            row
+            for result_id, position, pk in indicator_ids
+            for row in records.period_rows(periods[(result_id, position)], pk)
+        ]
         names = records.part_columns(m.IndicatorPeriod)
         bulk.insert_rows(m.IndicatorPeriod, names, bulk.dict_rows(names, period_rows))
 
@@ -307,8 +379,11 @@ class BatchWriter:
                 values["providers"].add(pk)
             else:
                 values["recipients"].add(pk)
-            if cooperation_type == Initiative.CooperationType.TRIANGULAR and org["role"] in ("1", "2", "3") and (
-                    country in lists.dac_members or org["type"] == "40"):
+            if (
+                cooperation_type == Initiative.CooperationType.TRIANGULAR
+                and org["role"] in ("1", "2", "3")
+                and (country in lists.dac_members or org["type"] == "40")
+            ):
                 values["facilitators"].add(pk)
         for code in recipient_countries:
             if code in self.resolver.iso2_to_iso3:
@@ -323,8 +398,9 @@ class BatchWriter:
                 values["sdg_targets"].add(tag["code"])
         return values
 
-    def _save_relations(self, writing: list[Prepared], initiatives: dict[tuple[str, str], Initiative],
-                        updated: list[int]) -> dict[int, dict[str, list[Any]]]:
+    def _save_relations(
+        self, writing: list[Prepared], initiatives: dict[tuple[str, str], Initiative], updated: list[int]
+    ) -> dict[int, dict[str, list[Any]]]:
         """Replace the catalogue relations of the written initiatives; returns them by initiative."""
         state: dict[int, dict[str, list[Any]]] = {}
         for prepared in writing:
@@ -337,12 +413,20 @@ class BatchWriter:
             source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
             if updated:
                 through.objects.filter(**{f"{source}_id__in": updated}).delete()
-            bulk.insert_rows(through, [f"{source}_id", f"{target}_id"],
-                             ([pk, value] for pk, values in state.items() for value in values[name]))
+            bulk.insert_rows(
+                through,
+                [f"{source}_id", f"{target}_id"],
+                ([pk, value] for pk, values in state.items() for value in values[name]),
+            )
         return state
 
-    def _log(self, writing: list[Prepared], initiatives: dict[tuple[str, str], Initiative],
-             before: dict[int, dict[str, Any]], relations: dict[int, dict[str, list[Any]]]) -> None:
+    def _log(
+        self,
+        writing: list[Prepared],
+        initiatives: dict[tuple[str, str], Initiative],
+        before: dict[int, dict[str, Any]],
+        relations: dict[int, dict[str, list[Any]]],
+    ) -> None:
         """One change record per written initiative: created, or the fields an update changed."""
         content_type = ContentType.objects.get_for_model(Initiative)
         actor = self.user if self.user is not None and self.user.is_authenticated else None
@@ -351,11 +435,17 @@ class BatchWriter:
             initiative = initiatives[prepared.key]
             after = {**snapshot(_unsaved_copy(initiative)), **relations[initiative.pk]}
             action = ChangeRecord.Action.UPDATE if initiative.pk in before else ChangeRecord.Action.CREATE
-            logs.append(ChangeRecord(
-                content_type=content_type, object_id=initiative.pk, user=actor, action=action,
-                changes=diff(before.get(initiative.pk, {}), after), comment=self._comment(prepared),
-                version=initiative.version,
-            ))
+            logs.append(
+                ChangeRecord(
+                    content_type=content_type,
+                    object_id=initiative.pk,
+                    user=actor,
+                    action=action,
+                    changes=diff(before.get(initiative.pk, {}), after),
+                    comment=self._comment(prepared),
+                    version=initiative.version,
+                )
+            )
         bulk.insert_objects(ChangeRecord, logs)
 
     def _comment(self, prepared: Prepared) -> str:

@@ -24,7 +24,9 @@ FCDO = DATA / "flattener-fixtures__fcdo-activity.xml"
 UNOPS_FRAGMENT = DATA / "datastore-fixtures__iati_activity_JP.xml"
 ADAPTATION_FUND = DATA / "csv2iati-backup__af-14__1397049497.46.xml"
 SOS_KENYA = DATA / "csv2iati-backup__soscvkenya-001__1442398280.44.xml"
-KENYAN_FUNDER = '<participating-org ref="KE-NGC-3372" role="Funding" type="INGO">I Choose Life Africa</participating-org>'
+KENYAN_FUNDER = (
+    '<participating-org ref="KE-NGC-3372" role="Funding" type="INGO">I Choose Life Africa</participating-org>'
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,47 +54,59 @@ def test_a_dac_member_funding_a_developing_country_is_north_south() -> None:
 def test_a_multilateral_provider_is_multilateral() -> None:
     import_files([ADAPTATION_FUND])
     initiative = Initiative.objects.get(iati_identifier="47111-038-M-KHM-F-R")
-    assert (initiative.cooperation_type, initiative.cooperation_type_rule) == ("multilateral",
-                                                                               "multilateral-provider")
+    assert (initiative.cooperation_type, initiative.cooperation_type_rule) == ("multilateral", "multilateral-provider")
     assert initiative.cooperation_type_evidence == "47111"
 
 
 def test_collaboration_type_multilateral_outflows_is_multilateral() -> None:
     initiative = _import(UNOPS_FRAGMENT)
     assert initiative.collaboration_type == "2"
-    assert (initiative.cooperation_type, initiative.cooperation_type_rule) == ("multilateral",
-                                                                               "collaboration-type-multilateral")
+    assert (initiative.cooperation_type, initiative.cooperation_type_rule) == (
+        "multilateral",
+        "collaboration-type-multilateral",
+    )
 
 
 def test_a_developing_country_funding_work_in_its_own_country_is_other() -> None:
     initiative = _import(SOS_KENYA)
     assert (initiative.cooperation_type, initiative.cooperation_type_rule) == ("other", "no-rule-matched")
-    assert initiative.cooperation_type_evidence == ("providers KE are neither DAC members nor Southern providers "
-                                                    "abroad")
+    assert initiative.cooperation_type_evidence == (
+        "providers KE are neither DAC members nor Southern providers abroad"
+    )
 
 
 def test_a_developing_country_funding_work_in_another_developing_country_is_south_south(tmp_path: Path) -> None:
-    initiative = _import(SOS_KENYA, tmp_path, country=('<recipient-country code="KE">Kenya',
-                                                       '<recipient-country code="SO">Somalia'))
+    initiative = _import(
+        SOS_KENYA, tmp_path, country=('<recipient-country code="KE">Kenya', '<recipient-country code="SO">Somalia')
+    )
     assert (initiative.cooperation_type, initiative.cooperation_type_rule) == ("south-south", "southern-provider")
     assert initiative.cooperation_type_evidence == "KE -> SO"
 
 
 def test_a_dac_member_supporting_a_south_south_exchange_makes_it_triangular(tmp_path: Path) -> None:
-    initiative = _import(SOS_KENYA, tmp_path, country=('<recipient-country code="KE">Kenya',
-                                                       '<recipient-country code="SO">Somalia'),
-                         funder=(KENYAN_FUNDER, KENYAN_FUNDER + '<participating-org ref="GB-GOV-1" role="Funding" '
-                                 'type="10">Foreign, Commonwealth and Development Office</participating-org>'))
-    assert (initiative.cooperation_type, initiative.cooperation_type_rule) == ("triangular",
-                                                                               "southern-provider-with-support")
+    initiative = _import(
+        SOS_KENYA,
+        tmp_path,
+        country=('<recipient-country code="KE">Kenya', '<recipient-country code="SO">Somalia'),
+        funder=(
+            KENYAN_FUNDER,
+            KENYAN_FUNDER + '<participating-org ref="GB-GOV-1" role="Funding" '
+            'type="10">Foreign, Commonwealth and Development Office</participating-org>',
+        ),
+    )
+    assert (initiative.cooperation_type, initiative.cooperation_type_rule) == (
+        "triangular",
+        "southern-provider-with-support",
+    )
     assert initiative.cooperation_type_evidence == "KE -> SO; GB-GOV-1"
     assert list(initiative.facilitators.values_list("iati_identifier", flat=True)) == ["GB-GOV-1"]
     assert initiative.is_triangular
 
 
 def test_collaboration_type_8_is_direct_evidence_of_triangular_cooperation(tmp_path: Path) -> None:
-    initiative = _import(FCDO, tmp_path, collaboration=('<collaboration-type code="1" />',
-                                                        '<collaboration-type code="8" />'))
+    initiative = _import(
+        FCDO, tmp_path, collaboration=('<collaboration-type code="1" />', '<collaboration-type code="8" />')
+    )
     assert (initiative.cooperation_type, initiative.cooperation_type_rule) == ("triangular", "collaboration-type-8")
 
 
@@ -104,8 +118,10 @@ def test_dac_sector_15123_is_south_south_without_support_and_triangular_with_it(
 
 
 def test_an_initiative_entered_in_coopatlas_is_classified_from_its_organisations(personas) -> None:
-    initiative = create_record(Initiative(owner=personas.org_a, title="Cashew value chain",
-                                          workflow_status=WorkflowStatus.PUBLISHED), personas.contributor_a)
+    initiative = create_record(
+        Initiative(owner=personas.org_a, title="Cashew value chain", workflow_status=WorkflowStatus.PUBLISHED),
+        personas.contributor_a,
+    )
     initiative.providers.add(personas.org_a)  # ABC, Brazil
     initiative.recipient_countries.add(Country.objects.get(code="SEN"))
     out = StringIO()
@@ -121,16 +137,30 @@ def test_an_initiative_entered_in_coopatlas_is_classified_from_its_organisations
 
 
 def test_organisation_identifiers_name_their_country() -> None:
-    assert [ref_country(ref) for ref in ("GB-COH-2732176", "GB", "XM-DAC-3-1", "XM-DAC-918-3", "XM-DAC-41108",
-                                         "41AAA", "XI-IATI-EC_INTPA", "KE-NGC-3372")] == [
-        "GB", "GB", "DK", "EU", "", "", "", "KE"]
+    assert [
+        ref_country(ref)
+        for ref in (
+            "GB-COH-2732176",
+            "GB",
+            "XM-DAC-3-1",
+            "XM-DAC-918-3",
+            "XM-DAC-41108",
+            "41AAA",
+            "XI-IATI-EC_INTPA",
+            "KE-NGC-3372",
+        )
+    ] == ["GB", "GB", "DK", "EU", "", "", "", "KE"]
 
 
 def test_the_rule_reads_only_the_flow_it_is_given() -> None:
-    flow = Flow(participants=(Participant("1", "BR-CNPJ-1", "10", "BR"), Participant("1", "XM-DAC-41108", "40")),
-                recipient_countries=("MZ",))
+    flow = Flow(
+        participants=(Participant("1", "BR-CNPJ-1", "10", "BR"), Participant("1", "XM-DAC-41108", "40")),
+        recipient_countries=("MZ",),
+    )
     assert classify(flow).cooperation_type == "triangular"
     assert classify(Flow(participants=(Participant("1", "", "", "AE"),), recipient_countries=("YE",))).evidence == (
-        "providers AE are neither DAC members nor Southern providers abroad")
+        "providers AE are neither DAC members nor Southern providers abroad"
+    )
     assert classify(Flow(participants=(Participant("1", "GB-1", "10", "GB"),))).evidence == (
-        "no developing recipient country or region")
+        "no developing recipient country or region"
+    )

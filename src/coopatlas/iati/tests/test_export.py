@@ -49,14 +49,26 @@ def test_an_imported_activity_is_exported_as_valid_iati_203_with_its_values() ->
     assert activity.findtext("iati-identifier") == "GB-1-103662-101"
     assert activity.findtext("title/narrative") == "PROCOFSERVICES and P0220 for Civil Ser. Cap. Bldng. Liberia"
     assert [(p.get("role"), p.get("ref")) for p in activity.findall("participating-org")] == [
-        ("4", "GB-COH-2732176"), ("1", "GB-GOV-1"), ("2", "GB-GOV-1")]
+        ("4", "GB-COH-2732176"),
+        ("1", "GB-GOV-1"),
+        ("2", "GB-GOV-1"),
+    ]
     assert [b.findtext("value") for b in activity.findall("budget")] == ["514717", "939770", "1276100", "-9077"]
     transaction = activity.find("transaction")
-    assert (transaction.get("ref"), transaction.find("transaction-type").get("code"),
-            transaction.find("value").get("value-date"), transaction.findtext("value")) == (
-        "3861965", "3", "2010-05-27", "1232")
-    assert [e.tag for e in activity][:6] == ["iati-identifier", "reporting-org", "title", "description",
-                                             "participating-org", "participating-org"]
+    assert (
+        transaction.get("ref"),
+        transaction.find("transaction-type").get("code"),
+        transaction.find("value").get("value-date"),
+        transaction.findtext("value"),
+    ) == ("3861965", "3", "2010-05-27", "1232")
+    assert [e.tag for e in activity][:6] == [
+        "iati-identifier",
+        "reporting-org",
+        "title",
+        "description",
+        "participating-org",
+        "participating-org",
+    ]
 
 
 def test_an_iati_103_activity_is_written_back_in_203_codes() -> None:
@@ -70,11 +82,19 @@ def test_an_iati_103_activity_is_written_back_in_203_codes() -> None:
 def test_an_initiative_entered_in_coopatlas_is_exported_from_its_catalogue_fields(personas) -> None:
     personas.org_a.iati_identifier, personas.org_a.organisation_type = "BR-CNPJ-00394718000100", "10"
     personas.org_a.save()
-    initiative = create_record(Initiative(
-        owner=personas.org_a, title="Cashew value chain", description="Brazil shares its cashew research.",
-        iati_identifier="BR-CNPJ-00394718000100-CASHEW", activity_status="2", start_planned="2024-01-01",
-        workflow_status=WorkflowStatus.PUBLISHED, translations={"fr": {"title": "Filière anacarde"}},
-    ), personas.contributor_a)
+    initiative = create_record(
+        Initiative(
+            owner=personas.org_a,
+            title="Cashew value chain",
+            description="Brazil shares its cashew research.",
+            iati_identifier="BR-CNPJ-00394718000100-CASHEW",
+            activity_status="2",
+            start_planned="2024-01-01",
+            workflow_status=WorkflowStatus.PUBLISHED,
+            translations={"fr": {"title": "Filière anacarde"}},
+        ),
+        personas.contributor_a,
+    )
     initiative.providers.add(personas.org_a)
     initiative.recipients.add(personas.org_b)
     initiative.recipient_countries.add(Country.objects.get(code="SEN"))
@@ -84,10 +104,13 @@ def test_an_initiative_entered_in_coopatlas_is_exported_from_its_catalogue_field
     _assert_valid(document)
     activity = document.find("iati-activity")
     assert activity.find("reporting-org").get("ref") == "BR-CNPJ-00394718000100"
-    assert [(n.get("{http://www.w3.org/XML/1998/namespace}lang"), n.text) for n in activity.findall("title/narrative")] \
-        == [(None, "Cashew value chain"), ("fr", "Filière anacarde")]
+    assert [
+        (n.get("{http://www.w3.org/XML/1998/namespace}lang"), n.text) for n in activity.findall("title/narrative")
+    ] == [(None, "Cashew value chain"), ("fr", "Filière anacarde")]
     assert [(p.get("role"), p.findtext("narrative")) for p in activity.findall("participating-org")] == [
-        ("3", "Agência Brasileira de Cooperação"), ("4", "Ministère de l'Agriculture du Sénégal")]
+        ("3", "Agência Brasileira de Cooperação"),
+        ("4", "Ministère de l'Agriculture du Sénégal"),
+    ]
     assert activity.find("recipient-country").get("code") == "SN"
     assert (activity.find("sector").get("code"), activity.find("tag").get("code")) == ("31120", "17.9")
 
@@ -98,9 +121,12 @@ def test_records_iati_cannot_express_are_left_out_and_listed(personas) -> None:
     stream = io.BytesIO()
     report = export_initiatives(Initiative.objects.all(), stream)
     assert report.written == 1
-    assert report.skipped == [("initiative #%d" % Initiative.objects.get(title="No IATI identifier").pk,
-                               "missing iati-identifier, reporting-org/@ref, reporting-org/@type, participating-org, "
-                               "activity-date")]
+    assert report.skipped == [
+        (
+            f"initiative #{Initiative.objects.get(title='No IATI identifier').pk}",
+            "missing iati-identifier, reporting-org/@ref, reporting-org/@type, participating-org, activity-date",
+        )
+    ]
 
 
 def test_the_command_writes_the_published_initiatives_matching_the_filters(tmp_path: Path, personas) -> None:
@@ -120,8 +146,10 @@ def test_the_command_writes_the_published_initiatives_matching_the_filters(tmp_p
 
 def test_the_download_of_a_filtered_list_holds_only_what_the_visitor_may_see(personas) -> None:
     import_files([FCDO, TEARFUND])
-    import_files([DATA / "datastore-fixtures__iati_activity_JP.xml"],
-                 ImportConfig(owner_id=personas.org_a.pk, workflow_status="draft"))
+    import_files(
+        [DATA / "datastore-fixtures__iati_activity_JP.xml"],
+        ImportConfig(owner_id=personas.org_a.pk, workflow_status="draft"),
+    )
     response = personas.client_for("anonymous").get("/en/iati/export/", {"country": "LBR"})
     assert response.status_code == 200 and response["Content-Type"] == "application/xml"
     assert response["Content-Disposition"].startswith('attachment; filename="coopatlas-iati-')

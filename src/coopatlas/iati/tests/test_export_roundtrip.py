@@ -23,9 +23,21 @@ from coopatlas.initiatives.models import Initiative
 
 ACTIVITIES = Path(__file__).resolve().parent.parent / "data" / "activities"
 #: What a record is besides its IATI activity: the catalogue fields the import derives.
-RECORD_FIELDS = ("title", "description", "translations", "language", "budget", "currency", "activity_status",
-                 "cooperation_type", "cooperation_type_rule", "cooperation_type_evidence", "workflow_status",
-                 "owner_id", "reporting_org_id")
+RECORD_FIELDS = (
+    "title",
+    "description",
+    "translations",
+    "language",
+    "budget",
+    "currency",
+    "activity_status",
+    "cooperation_type",
+    "cooperation_type_rule",
+    "cooperation_type_evidence",
+    "workflow_status",
+    "owner_id",
+    "reporting_org_id",
+)
 RELATIONS = ("providers", "recipients", "funders", "facilitators", "recipient_countries", "sectors", "sdg_targets")
 
 pytestmark = pytest.mark.django_db
@@ -68,18 +80,29 @@ def test_every_real_file_round_trips_through_a_valid_iati_203_export(tmp_path: P
     # Every record left out was announced by the import (a later, newer version may have replaced a warned one).
     assert {identifier for identifier, _ in export.skipped} <= {identifier for _, identifier in not_exportable}
     assert {reason for _, reason in export.skipped} <= {
-        "missing participating-org", "missing activity-date", "missing activity-status", "missing reporting-org/@type",
-        "missing participating-org, activity-status", "missing reporting-org/@type, activity-status"}
+        "missing participating-org",
+        "missing activity-date",
+        "missing activity-status",
+        "missing reporting-org/@type",
+        "missing participating-org, activity-status",
+        "missing reporting-org/@type, activity-status",
+    }
 
     Initiative.objects.all().delete()
     path = tmp_path / "export.xml"
     path.write_bytes(stream.getvalue())
     second = import_files([path])
-    assert second.totals == {"read": export.written, "created": export.written, "updated": 0, "unchanged": 0,
-                             "rejected": 0}
+    assert second.totals == {
+        "read": export.written,
+        "created": export.written,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+    }
     assert [p for p in second.problems if p.is_error] == []
     after = _records()
     exported = {(a.findtext("iati-identifier"), a.find("reporting-org").get("ref")) for a in document}
-    differences = [(key, name) for key in sorted(exported) for name in before[key]
-                   if before[key][name] != after[key][name]]
+    differences = [
+        (key, name) for key in sorted(exported) for name in before[key] if before[key][name] != after[key][name]
+    ]
     assert differences == []

@@ -36,8 +36,12 @@ def test_an_iati_203_activity_becomes_a_published_initiative_with_its_fields() -
     assert initiative.activity_status == "4"
     assert (initiative.start_planned, initiative.start_actual) == (dt.date(2006, 12, 1), dt.date(2006, 12, 1))
     assert (initiative.end_planned, initiative.end_actual) == (dt.date(2010, 3, 31), dt.date(2010, 3, 31))
-    assert (initiative.collaboration_type, initiative.default_flow_type, initiative.default_finance_type,
-            initiative.default_tied_status) == ("1", "10", "110", "5")
+    assert (
+        initiative.collaboration_type,
+        initiative.default_flow_type,
+        initiative.default_finance_type,
+        initiative.default_tied_status,
+    ) == ("1", "10", "110", "5")
     assert initiative.default_aid_types == [{"code": "C01", "vocabulary": ""}]
     assert initiative.currency == "GBP" and initiative.hierarchy == 2
     assert initiative.iati_last_updated == dt.datetime(2010, 3, 31, tzinfo=dt.UTC)
@@ -45,8 +49,10 @@ def test_an_iati_203_activity_becomes_a_published_initiative_with_its_fields() -
     assert initiative.budget == Decimal("2721510.00")
     assert list(initiative.recipient_countries.values_list("code", flat=True)) == ["LBR"]
     assert list(initiative.sectors.values_list("code", flat=True)) == ["15110"]
-    assert initiative.iati_details["related_activities"] == [{"ref": "GB-1-103662", "type": "1"},
-                                                             {"ref": "GB-1-103662-102", "type": "3"}]
+    assert initiative.iati_details["related_activities"] == [
+        {"ref": "GB-1-103662", "type": "1"},
+        {"ref": "GB-1-103662-102", "type": "3"},
+    ]
 
 
 def test_participating_organisations_keep_their_roles_and_become_catalogue_organisations() -> None:
@@ -70,16 +76,29 @@ def test_budgets_and_transactions_are_kept_with_values_dates_and_organisations()
     import_files([FCDO])
     initiative = Initiative.objects.get(iati_identifier="GB-1-103662-101")
     budgets = [(b.budget_type, b.period_start, b.value) for b in initiative.iati_budgets.all()]
-    assert budgets == [("2", dt.date(2007, 4, 1), Decimal("514717")), ("2", dt.date(2008, 4, 1), Decimal("939770")),
-                       ("2", dt.date(2009, 4, 1), Decimal("1276100")), ("2", dt.date(2010, 4, 1), Decimal("-9077"))]
+    assert budgets == [
+        ("2", dt.date(2007, 4, 1), Decimal("514717")),
+        ("2", dt.date(2008, 4, 1), Decimal("939770")),
+        ("2", dt.date(2009, 4, 1), Decimal("1276100")),
+        ("2", dt.date(2010, 4, 1), Decimal("-9077")),
+    ]
     assert initiative.transactions.count() == 14
     first = initiative.transactions.first()
     assert (first.ref, first.transaction_type, first.date, first.value, first.currency) == (
-        "3861965", "3", dt.date(2010, 5, 27), Decimal("1232"), "GBP")
+        "3861965",
+        "3",
+        dt.date(2010, 5, 27),
+        Decimal("1232"),
+        "GBP",
+    )
     assert first.description == {"": "Technical & Advisory services"}
     assert first.provider_ref == "GB-GOV-1"
-    assert first.receiver == {"ref": "GB-COH-2732176", "type": "70", "activity_id": "",
-                              "narratives": {"": "Adam Smith International"}}
+    assert first.receiver == {
+        "ref": "GB-COH-2732176",
+        "type": "70",
+        "activity_id": "",
+        "narratives": {"": "Adam Smith International"},
+    }
 
 
 def test_an_iati_103_file_is_mapped_onto_the_203_codes() -> None:
@@ -94,7 +113,10 @@ def test_an_iati_103_file_is_mapped_onto_the_203_codes() -> None:
     # v1 transaction codes IF and D are IATI 2.03 types 1 (incoming funds) and 3 (disbursement).
     assert [t.transaction_type for t in initiative.transactions.all()][:3] == ["1", "1", "3"]
     assert [(s.vocabulary, s.code, s.percentage) for s in initiative.sector_shares.all()] == [
-        ("1", "14081", Decimal("34")), ("1", "12261", Decimal("33")), ("1", "15164", Decimal("33"))]
+        ("1", "14081", Decimal("34")),
+        ("1", "12261", Decimal("33")),
+        ("1", "15164", Decimal("33")),
+    ]
     # Revised budgets (type 2) supersede the original one: 271,573 + 1,290,200 + 311,024.
     assert initiative.budget == Decimal("1872797.00")
     assert (initiative.start_actual, initiative.end_planned) == (dt.date(2012, 1, 1), dt.date(2014, 12, 31))
@@ -114,7 +136,8 @@ def test_narratives_in_other_languages_become_translations_of_the_record() -> No
     assert german.iati_default_language == "de" and german.language == "other"
     assert german.title.startswith("Nachhaltiges Management der Ökosysteme")
     assert german.translations["en"]["title"] == (
-        "Sustainable management of ecosystems in communities in the Department of Nippes")
+        "Sustainable management of ecosystems in communities in the Department of Nippes"
+    )
     assert german.translated("title", "en") == (german.translations["en"]["title"], True)
 
 
@@ -122,13 +145,15 @@ def test_activities_invalid_against_their_schema_are_rejected_and_explained() ->
     report = import_files([ALBANIA])
     assert report.totals == {"read": 8, "created": 3, "updated": 0, "unchanged": 0, "rejected": 5}
     rejected = {p.activity for p in report.problems if p.rule == "0.3.1"}
-    assert rejected == {"GB-1-109616-101", "GB-1-109635-101", "GB-1-109635-102", "GB-1-109636-101",
-                        "GB-1-109636-102"}
+    assert rejected == {"GB-1-109616-101", "GB-1-109635-101", "GB-1-109635-102", "GB-1-109636-101", "GB-1-109636-102"}
     problem = next(p for p in report.problems if p.activity == "GB-1-109616-101")
     assert (problem.file, problem.line, problem.severity) == (str(ALBANIA), 99, "error")
     assert "capital-spend" in problem.message and "percentage" in problem.message
     assert set(Initiative.objects.values_list("iati_identifier", flat=True)) == {
-        "GB-1-109616", "GB-1-109635", "GB-1-109636"}
+        "GB-1-109616",
+        "GB-1-109635",
+        "GB-1-109636",
+    }
 
 
 def test_each_import_is_recorded_with_provenance_history_and_search_entries() -> None:

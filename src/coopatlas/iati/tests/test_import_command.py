@@ -25,11 +25,17 @@ def test_the_json_report_lists_files_counts_and_every_problem_with_its_place() -
     assert failure.value.returncode == 1
     report = json.loads(out.getvalue())
     assert report["totals"] == {"read": 9, "created": 4, "updated": 0, "unchanged": 0, "rejected": 5}
-    assert [(f["name"], f["created"], f["rejected"]) for f in report["files"]] == [(str(ALBANIA), 3, 5),
-                                                                                   (str(FCDO), 1, 0)]
+    assert [(f["name"], f["created"], f["rejected"]) for f in report["files"]] == [
+        (str(ALBANIA), 3, 5),
+        (str(FCDO), 1, 0),
+    ]
     first_error = next(p for p in report["problems"] if p["severity"] == "error")
     assert {k: first_error[k] for k in ("file", "activity", "line", "rule")} == {
-        "file": str(ALBANIA), "activity": "GB-1-109616-101", "line": 99, "rule": "0.3.1"}
+        "file": str(ALBANIA),
+        "activity": "GB-1-109616-101",
+        "line": 99,
+        "rule": "0.3.1",
+    }
     assert first_error["message"] == "Element 'capital-spend': The attribute 'percentage' is required but missing."
 
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def _three_copies(tmp_path: Path) -> Path:
     """The real FCDO activity three times, with identifiers -A, -B, -C (B has its own implementing org)."""
     text = FCDO.read_text(encoding="utf-8")
-    activity = text[text.index("<iati-activity "):text.index("</iati-activities>")]
+    activity = text[text.index("<iati-activity ") : text.index("</iati-activities>")]
     copies = []
     for suffix in "ABC":
         copy = activity.replace("GB-1-103662-101</iati-identifier>", f"GB-1-103662-101-{suffix}</iati-identifier>")
@@ -32,12 +32,13 @@ def _three_copies(tmp_path: Path) -> Path:
             copy = copy.replace('ref="GB-COH-2732176" type="70" role="4"', 'ref="GB-COH-99999999" type="70" role="4"')
         copies.append(copy)
     path = tmp_path / "three.xml"
-    path.write_text(text[:text.index("<iati-activity ")] + "".join(copies) + "</iati-activities>", encoding="utf-8")
+    path.write_text(text[: text.index("<iati-activity ")] + "".join(copies) + "</iati-activities>", encoding="utf-8")
     return path
 
 
 def test_an_activity_the_database_refuses_is_rejected_without_a_trace_and_the_others_are_kept(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real_part_rows = records.part_rows
 
     def failing_part_rows(activity: dict[str, Any], *args: Any) -> Any:
@@ -52,7 +53,9 @@ def test_an_activity_the_database_refuses_is_rejected_without_a_trace_and_the_ot
     assert (problem.rule, problem.activity) == ("import.database", "GB-1-103662-101-B")
     assert "value too long" in problem.message
     assert sorted(Initiative.objects.values_list("iati_identifier", flat=True)) == [
-        "GB-1-103662-101-A", "GB-1-103662-101-C"]
+        "GB-1-103662-101-A",
+        "GB-1-103662-101-C",
+    ]
     for initiative in Initiative.objects.all():
         assert initiative.transactions.count() == 14 and initiative.participating_orgs.count() == 3
     # Nothing of B is left: no initiative, no parts, not even the organisation only B named.
@@ -83,9 +86,12 @@ def test_a_file_that_is_not_xml_is_refused_and_the_next_file_is_imported(tmp_pat
 
 def test_a_file_with_an_external_entity_is_refused_without_reading_the_entity(tmp_path: Path) -> None:
     hostile = tmp_path / "xxe.xml"
-    hostile.write_text('<?xml version="1.0"?><!DOCTYPE iati-activities [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
-                       '<iati-activities version="2.03"><iati-activity><iati-identifier>&secret;</iati-identifier>'
-                       '</iati-activity></iati-activities>', encoding="utf-8")
+    hostile.write_text(
+        '<?xml version="1.0"?><!DOCTYPE iati-activities [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+        '<iati-activities version="2.03"><iati-activity><iati-identifier>&secret;</iati-identifier>'
+        "</iati-activity></iati-activities>",
+        encoding="utf-8",
+    )
     report = import_files([hostile])
     assert report.files[0].refused.startswith("refused: the document declares entities")
     assert "root:" not in str(report.to_dict())
@@ -95,8 +101,7 @@ def test_a_file_with_an_external_entity_is_refused_without_reading_the_entity(tm
 def test_a_missing_identifier_or_reporting_organisation_rejects_only_that_activity(tmp_path: Path) -> None:
     text = TEARFUND.read_text(encoding="utf-8")
     broken = tmp_path / "no-identifier.xml"
-    broken.write_text(text.replace("<iati-identifier>GB-CHC-265464-ZAI00598-0</iati-identifier>", ""),
-                      encoding="utf-8")
+    broken.write_text(text.replace("<iati-identifier>GB-CHC-265464-ZAI00598-0</iati-identifier>", ""), encoding="utf-8")
     report = import_files([broken, TEARFUND], ImportConfig(validation="none"))
     assert [f.rejected for f in report.files] == [1, 0]
     assert "import.no-identifier" in {p.rule for p in report.problems}

@@ -29,8 +29,11 @@ def _variant(tmp_path: Path, last_updated: str, title: str) -> Path:
 
 
 def _history(initiative: Initiative) -> list[str]:
-    return list(ChangeRecord.objects.filter(content_type__model="initiative", object_id=initiative.pk)
-                .order_by("id").values_list("action", flat=True))
+    return list(
+        ChangeRecord.objects.filter(content_type__model="initiative", object_id=initiative.pk)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
 
 
 def test_importing_the_same_file_twice_changes_nothing() -> None:
@@ -40,8 +43,11 @@ def test_importing_the_same_file_twice_changes_nothing() -> None:
     report = import_files([FCDO])
     assert report.totals == {"read": 1, "created": 0, "updated": 0, "unchanged": 1, "rejected": 0}
     after = Initiative.objects.get(iati_identifier=IDENTIFIER)
-    assert (after.version, after.updated_at, after.iati_imported_at) == (before.version, before.updated_at,
-                                                                        before.iati_imported_at)
+    assert (after.version, after.updated_at, after.iati_imported_at) == (
+        before.version,
+        before.updated_at,
+        before.iati_imported_at,
+    )
     assert (after.transactions.count(), after.participating_orgs.count()) == parts
     assert _history(after) == ["create"]
 
@@ -72,12 +78,14 @@ def test_an_older_version_of_an_activity_does_not_replace_a_newer_one(tmp_path: 
 def test_the_same_identifier_from_another_reporting_organisation_is_another_record(tmp_path: Path) -> None:
     import_files([FCDO])
     other = tmp_path / "other-publisher.xml"
-    other.write_text(FCDO.read_text(encoding="utf-8").replace('<reporting-org ref="GB-GOV-1"',
-                                                              '<reporting-org ref="GB-COH-2732176"'))
+    other.write_text(
+        FCDO.read_text(encoding="utf-8").replace('<reporting-org ref="GB-GOV-1"', '<reporting-org ref="GB-COH-2732176"')
+    )
     report = import_files([other])
     assert report.totals["created"] == 1
-    assert sorted(Initiative.objects.filter(iati_identifier=IDENTIFIER).values_list(
-        "iati_reporting_org_ref", flat=True)) == ["GB-COH-2732176", "GB-GOV-1"]
+    assert sorted(
+        Initiative.objects.filter(iati_identifier=IDENTIFIER).values_list("iati_reporting_org_ref", flat=True)
+    ) == ["GB-COH-2732176", "GB-GOV-1"]
 
 
 def test_an_activity_deleted_in_coopatlas_is_not_brought_back_by_an_import(tmp_path: Path) -> None:
@@ -104,18 +112,21 @@ def test_a_contributor_cannot_update_activities_owned_by_another_organisation(pe
 
 def test_a_moderator_may_update_any_organisations_activities(personas, tmp_path: Path) -> None:
     import_files([FCDO], ImportConfig(owner_id=personas.org_b.pk))
-    report = import_files([_variant(tmp_path, "2021-06-01T00:00:00", "Newer title")],
-                          ImportConfig(user=personas.moderator))
+    report = import_files(
+        [_variant(tmp_path, "2021-06-01T00:00:00", "Newer title")], ImportConfig(user=personas.moderator)
+    )
     assert report.totals["updated"] == 1
     assert Initiative.objects.get(iati_identifier=IDENTIFIER).owner == personas.org_b
 
 
 def test_a_repeated_identifier_in_one_file_keeps_the_first_activity(tmp_path: Path) -> None:
     text = FCDO.read_text(encoding="utf-8")
-    activity = text[text.index("<iati-activity "):text.index("</iati-activities>")]
+    activity = text[text.index("<iati-activity ") : text.index("</iati-activities>")]
     doubled = tmp_path / "doubled.xml"
-    doubled.write_text(text.replace("</iati-activities>", activity.replace(TITLE, "Second copy")
-                                    + "</iati-activities>"), encoding="utf-8")
+    doubled.write_text(
+        text.replace("</iati-activities>", activity.replace(TITLE, "Second copy") + "</iati-activities>"),
+        encoding="utf-8",
+    )
     for _ in range(2):
         report = import_files([doubled])
         assert report.totals["rejected"] == 1

@@ -67,24 +67,33 @@ def test_an_upload_without_the_csrf_token_is_refused(personas) -> None:
 
 
 def test_an_upload_is_imported_by_a_background_job_for_the_chosen_organisation(
-        personas, immediate_tasks, django_capture_on_commit_callbacks, tmp_path: Path) -> None:
+    personas, immediate_tasks, django_capture_on_commit_callbacks, tmp_path: Path
+) -> None:
     response = _upload(personas.client_for("contributor_a"), personas.org_a, capture=django_capture_on_commit_callbacks)
     job = IatiImport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/en/iati/imports/{job.pk}/"
-    assert (job.status, job.user, job.owner, job.file_names) == ("done", personas.contributor_a, personas.org_a,
-                                                                 [FCDO.name])
+    assert (job.status, job.user, job.owner, job.file_names) == (
+        "done",
+        personas.contributor_a,
+        personas.org_a,
+        [FCDO.name],
+    )
     assert job.report["totals"]["created"] == 1 and job.progress_percent == 100
     initiative = Initiative.objects.get()
     assert (initiative.owner, initiative.created_by, initiative.workflow_status) == (
-        personas.org_a, personas.contributor_a, "published")
+        personas.org_a,
+        personas.contributor_a,
+        "published",
+    )
     assert initiative.iati_source_file == FCDO.name
     assert list((tmp_path / "iati-uploads").iterdir()) == []  # the upload is deleted once imported
     page = personas.client_for("contributor_a").get(response["Location"])
     assert "1 activities read: 1 created, 0 updated, 0 unchanged, 0 rejected." in page.content.decode()
 
 
-def test_the_job_is_queued_in_the_database_for_the_worker(personas, django_capture_on_commit_callbacks,
-                                                          settings, tmp_path: Path) -> None:
+def test_the_job_is_queued_in_the_database_for_the_worker(
+    personas, django_capture_on_commit_callbacks, settings, tmp_path: Path
+) -> None:
     from django_tasks_db.models import DBTaskResult
 
     settings.MEDIA_ROOT = tmp_path
@@ -97,8 +106,14 @@ def test_the_job_is_queued_in_the_database_for_the_worker(personas, django_captu
 
 
 def test_the_progress_is_polled_by_htmx_and_refreshed_without_javascript(personas) -> None:
-    job = IatiImport.objects.create(user=personas.contributor_a, status="running", file_names=["big.xml"],
-                                    bytes_total=1000, bytes_done=250, activities_read=42)
+    job = IatiImport.objects.create(
+        user=personas.contributor_a,
+        status="running",
+        file_names=["big.xml"],
+        bytes_total=1000,
+        bytes_done=250,
+        activities_read=42,
+    )
     client = personas.client_for("contributor_a")
     page = client.get(f"/en/iati/imports/{job.pk}/").content.decode()
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
@@ -113,12 +128,17 @@ def test_the_progress_is_polled_by_htmx_and_refreshed_without_javascript(persona
 
 
 def test_the_report_lists_each_rejected_activity_with_line_rule_and_message(
-        personas, immediate_tasks, django_capture_on_commit_callbacks) -> None:
-    response = _upload(personas.client_for("contributor_a"), personas.org_a, ALBANIA, django_capture_on_commit_callbacks)
+    personas, immediate_tasks, django_capture_on_commit_callbacks
+) -> None:
+    response = _upload(
+        personas.client_for("contributor_a"), personas.org_a, ALBANIA, django_capture_on_commit_callbacks
+    )
     page = personas.client_for("contributor_a").get(response["Location"]).content.decode()
     assert "8 activities read: 3 created, 0 updated, 0 unchanged, 5 rejected." in page
-    assert ("<td>GB-1-109616-101</td><td>99</td><td><code>0.3.1</code></td><td>Element &#x27;capital-spend&#x27;: "
-            "The attribute &#x27;percentage&#x27; is required but missing.</td>") in page
+    assert (
+        "<td>GB-1-109616-101</td><td>99</td><td><code>0.3.1</code></td><td>Element &#x27;capital-spend&#x27;: "
+        "The attribute &#x27;percentage&#x27; is required but missing.</td>"
+    ) in page
 
 
 def test_only_the_uploader_and_moderators_see_an_import(personas) -> None:
@@ -145,7 +165,8 @@ def test_a_file_that_is_not_xml_is_refused_by_the_form(personas, settings, tmp_p
 
 
 def test_a_moderator_may_leave_ownership_to_each_reporting_organisation(
-        personas, immediate_tasks, django_capture_on_commit_callbacks) -> None:
+    personas, immediate_tasks, django_capture_on_commit_callbacks
+) -> None:
     _upload(personas.client_for("moderator"), None, capture=django_capture_on_commit_callbacks)
     initiative = Initiative.objects.get()
     assert initiative.owner.iati_identifier == "GB-GOV-1"

@@ -25,7 +25,14 @@ from django.utils.translation import gettext_lazy
 
 from coopatlas.indicators.methods import escap, unsd
 from coopatlas.indicators.methods.opensdg import SeriesOptions, measure_progress, parse_options
-from coopatlas.indicators.models import Area, FrameworkIndicator, Observation, ProgressConfiguration, SdgIndicator, Series
+from coopatlas.indicators.models import (
+    Area,
+    FrameworkIndicator,
+    Observation,
+    ProgressConfiguration,
+    SdgIndicator,
+    Series,
+)
 from coopatlas.indicators.progress import inputs_from_dataset, normalise_code
 
 MAX_LINES = 12
@@ -64,23 +71,40 @@ STATUS_LABELS: dict[str, Promise] = {
 }
 #: Every method's classes in three buckets, so that goals can be summarised whatever the method.
 BUCKETS: dict[str, str] = {
-    "target_achieved": "on_track", "substantial_progress": "on_track", "maintain": "on_track",
-    "target_met": "on_track", "target_met_or_almost_met": "on_track",
-    "moderate_progress": "acceleration", "limited_progress": "acceleration", "accelerate": "acceleration",
+    "target_achieved": "on_track",
+    "substantial_progress": "on_track",
+    "maintain": "on_track",
+    "target_met": "on_track",
+    "target_met_or_almost_met": "on_track",
+    "moderate_progress": "acceleration",
+    "limited_progress": "acceleration",
+    "accelerate": "acceleration",
     "fair_progress_acceleration_needed": "acceleration",
-    "deterioration": "regressing", "reverse": "regressing", "limited_or_no_progress": "regressing",
+    "deterioration": "regressing",
+    "reverse": "regressing",
+    "limited_or_no_progress": "regressing",
     "stagnation_or_regression": "regressing",
-}  # fmt: skip
+}
 #: SDMX codes of the SDG Global Database's controlled dimensions, as people read them.
 DIMENSION_LABELS: dict[str, Promise] = {
-    "SEX": gettext_lazy("Sex"), "F": gettext_lazy("Female"), "M": gettext_lazy("Male"),
-    "URBANISATION": gettext_lazy("Location"), "U": gettext_lazy("Urban"), "R": gettext_lazy("Rural"),
-    "INCOME_WEALTH_QUANTILE": gettext_lazy("Wealth quintile"), "Q1": gettext_lazy("Poorest quintile"),
-    "Q2": gettext_lazy("Second quintile"), "Q3": gettext_lazy("Middle quintile"), "Q4": gettext_lazy("Fourth quintile"),
-    "Q5": gettext_lazy("Richest quintile"), "EDUCATION_LEV": gettext_lazy("Education level"),
-    "ISCED11_1": gettext_lazy("Primary"), "ISCED11_2": gettext_lazy("Lower secondary"),
-    "ISCED11_3": gettext_lazy("Upper secondary"), "AGE": gettext_lazy("Age"),
-}  # fmt: skip
+    "SEX": gettext_lazy("Sex"),
+    "F": gettext_lazy("Female"),
+    "M": gettext_lazy("Male"),
+    "URBANISATION": gettext_lazy("Location"),
+    "U": gettext_lazy("Urban"),
+    "R": gettext_lazy("Rural"),
+    "INCOME_WEALTH_QUANTILE": gettext_lazy("Wealth quintile"),
+    "Q1": gettext_lazy("Poorest quintile"),
+    "Q2": gettext_lazy("Second quintile"),
+    "Q3": gettext_lazy("Middle quintile"),
+    "Q4": gettext_lazy("Fourth quintile"),
+    "Q5": gettext_lazy("Richest quintile"),
+    "EDUCATION_LEV": gettext_lazy("Education level"),
+    "ISCED11_1": gettext_lazy("Primary"),
+    "ISCED11_2": gettext_lazy("Lower secondary"),
+    "ISCED11_3": gettext_lazy("Upper secondary"),
+    "AGE": gettext_lazy("Age"),
+}
 
 
 def label(code: str) -> str:
@@ -123,8 +147,14 @@ class Table:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for the JSON view."""
-        return {"key": self.key, "title": self.title, "columns": [c.key for c in self.columns],
-                "labels": [c.label for c in self.columns], "rows": self.rows, "truncated": self.truncated}  # fmt: skip
+        return {
+            "key": self.key,
+            "title": self.title,
+            "columns": [c.key for c in self.columns],
+            "labels": [c.label for c in self.columns],
+            "rows": self.rows,
+            "truncated": self.truncated,
+        }
 
     def csv(self) -> str:
         """The table as CSV text (headings in the reader's language, values unformatted)."""
@@ -137,8 +167,10 @@ class Table:
     def html_rows(self) -> list[dict[str, Any]]:
         """Rows for the template: cells with their column kind, and the row's link."""
         links = self.links or [None] * len(self.rows)
-        return [{"cells": [{"value": v, "kind": c.kind} for c, v in zip(self.columns, row)], "link": link}
-                for row, link in zip(self.rows, links)]  # fmt: skip
+        return [
+            {"cells": [{"value": v, "kind": c.kind} for c, v in zip(self.columns, row, strict=True)], "link": link}
+            for row, link in zip(self.rows, links, strict=True)
+        ]
 
 
 @dataclass
@@ -245,12 +277,17 @@ def opensdg_options(series: Series) -> SeriesOptions | None:
 
 
 def progress_settings(series: Series) -> Settings:
-    """Target settings of a series: the framework indicator's, else the Open SDG configuration's, else the SDG text's."""
+    """Target settings of a series: framework indicator, else Open SDG configuration, else the SDG target's text."""
     code = sdg_code(series.indicator_code)
     indicator = FrameworkIndicator.objects.filter(sdg_indicator_id=code, target_value__isnull=False).first()
     if indicator is not None:
-        return Settings(indicator.direction, indicator.target_value, indicator.target_year or 2030,
-                        indicator.natural_limit, "framework")  # fmt: skip
+        return Settings(
+            indicator.direction,
+            indicator.target_value,
+            indicator.target_year or 2030,
+            indicator.natural_limit,
+            "framework",
+        )
     options = opensdg_options(series)
     if options is not None:
         limit = float(options.limit) if isinstance(options.limit, int | float) else None
@@ -266,19 +303,34 @@ def settings_frame(settings: Mapping[str, Settings]) -> pl.DataFrame:
     """The methods' settings frame for series keys whose direction is known."""
     known = {k: s for k, s in settings.items() if s.direction}
     return pl.DataFrame(
-        {"series": list(known), "target": [s.target for s in known.values()],
-         "direction": [s.direction for s in known.values()], "target_year": [s.target_year for s in known.values()],
-         "limit": [s.limit for s in known.values()]},
-        schema={"series": pl.String, "target": pl.Float64, "direction": pl.String, "target_year": pl.Int32,
-                "limit": pl.Float64},
-    )  # fmt: skip
+        {
+            "series": list(known),
+            "target": [s.target for s in known.values()],
+            "direction": [s.direction for s in known.values()],
+            "target_year": [s.target_year for s in known.values()],
+            "limit": [s.limit for s in known.values()],
+        },
+        schema={
+            "series": pl.String,
+            "target": pl.Float64,
+            "direction": pl.String,
+            "target_year": pl.Int32,
+            "limit": pl.Float64,
+        },
+    )
 
 
 def badge(method: str, status: str | None, value: float | None = None, reason: str | None = None) -> dict[str, Any]:
     """A progress badge: method, status code and label, its measure, or why there is none."""
-    return {"method": method, "method_label": str(METHOD_LABELS[method]), "status": status or "",
-            "status_label": str(STATUS_LABELS.get(status or "", status or "")), "value": value,
-            "bucket": BUCKETS.get(status or "", ""), "reason": reason or ""}  # fmt: skip
+    return {
+        "method": method,
+        "method_label": str(METHOD_LABELS[method]),
+        "status": status or "",
+        "status_label": str(STATUS_LABELS.get(status or "", status or "")),
+        "value": value,
+        "bucket": BUCKETS.get(status or "", ""),
+        "reason": reason or "",
+    }
 
 
 def method_badges(observations: pl.DataFrame, settings: Mapping[str, Settings]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -297,8 +349,9 @@ def method_badges(observations: pl.DataFrame, settings: Mapping[str, Settings]) 
     status = escap.current_status_index(data, frame).select("series", "current_status_index")
     anticipated = escap.anticipated_progress_index(data, frame).join(status, on="series", how="left")
     for row in anticipated.iter_rows(named=True):
-        result[row["series"]]["escap"] = badge("escap", row["classification"], row["current_status_index"],
-                                               row["reason"])  # fmt: skip
+        result[row["series"]]["escap"] = badge(
+            "escap", row["classification"], row["current_status_index"], row["reason"]
+        )
     for row in unsd.progress_chart(data, frame).iter_rows(named=True):
         measure = row["ratio"] if row["ratio"] is not None else row["directed_growth"]
         result[row["series"]]["unsd"] = badge("unsd", row["status"], measure, row["reason"])
@@ -308,8 +361,9 @@ def method_badges(observations: pl.DataFrame, settings: Mapping[str, Settings]) 
 def opensdg_badges(dataset_id: int, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Open SDG progress status and score per indicator code of a dataset that carries Open SDG configurations."""
     configured = set(
-        ProgressConfiguration.objects.filter(dataset_id=dataset_id, auto_progress_calculation=True)
-        .values_list("indicator_code", flat=True)
+        ProgressConfiguration.objects.filter(dataset_id=dataset_id, auto_progress_calculation=True).values_list(
+            "indicator_code", flat=True
+        )
     )
     wanted = sorted({normalise_code(c) for c in codes} & configured)
     if not wanted:
@@ -321,10 +375,11 @@ def opensdg_badges(dataset_id: int, codes: Iterable[str]) -> dict[str, dict[str,
 
 
 def headline_frame(rows: Iterable[tuple[Any, ...]], headline: Mapping[int, str | None]) -> pl.DataFrame:
-    """``series``/``area``/``year``/``value`` of the headline observations among ``(series_id, area, year, key, value)``."""
+    """``series``/``area``/``year``/``value`` of the totals among ``(series_id, area, year, key, value)`` rows."""
     kept = [(str(s), a, y, v) for s, a, y, k, v in rows if headline.get(s) == k]
-    return pl.DataFrame(kept, schema={"series": pl.String, "area": pl.String, "year": pl.Int32, "value": pl.Float64},
-                        orient="row")  # fmt: skip
+    return pl.DataFrame(
+        kept, schema={"series": pl.String, "area": pl.String, "year": pl.Int32, "value": pl.Float64}, orient="row"
+    )
 
 
 def areas_with_data() -> dict[str, list[tuple[str, str]]]:
@@ -337,14 +392,20 @@ def indicator_summaries() -> list[dict[str, Any]]:
     """Every indicator with data, grouped by SDG goal: code, title, series, areas, years."""
     stats = (
         Observation.objects.values("series__indicator_code")
-        .annotate(series=Count("series", distinct=True), areas=Count("area", distinct=True),
-                  first=Min("year"), last=Max("year"))  # fmt: skip
+        .annotate(
+            series=Count("series", distinct=True),
+            areas=Count("area", distinct=True),
+            first=Min("year"),
+            last=Max("year"),
+        )
         .order_by()
     )
     merged: dict[str, dict[str, Any]] = {}
     for row in stats:
         code = sdg_code(row["series__indicator_code"])
-        entry = merged.setdefault(code, {"code": code, "series": 0, "areas": 0, "first": row["first"], "last": row["last"]})
+        entry = merged.setdefault(
+            code, {"code": code, "series": 0, "areas": 0, "first": row["first"], "last": row["last"]}
+        )
         entry["series"] += row["series"]
         entry["areas"] = max(entry["areas"], row["areas"])
         entry["first"], entry["last"] = min(entry["first"], row["first"]), max(entry["last"], row["last"])

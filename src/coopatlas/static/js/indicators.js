@@ -90,7 +90,7 @@
         z: rows.map(function (c) { return cellValue(c[valueAt]); }),
         text: rows.map(function (c) { return c[labelAt].textContent.trim(); }),
         hovertemplate: "%{text}: %{z}<extra></extra>", colorscale: "Viridis",
-        colorbar: {title: {text: headings(table)[valueAt]}}};
+        colorbar: {title: {text: headings(table)[valueAt], side: "right"}}};
       var geo = {resolution: 110, showland: true, landcolor: "#e6e9ec", showcountries: false, showcoastlines: false,
         showocean: false, showlakes: false, showrivers: false, showframe: false, lonaxis: {range: [-180, 180]},
         lataxis: {range: [-58, 85]}, center: {lon: 0, lat: 10}, projection: {type: "natural earth", rotation: {lon: 0}}};

@@ -25,16 +25,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         """--out and the filters."""
         parser.add_argument("--out", required=True, help="file to write ('-' for standard output)")
-        parser.add_argument("--publisher", action="append", default=[],
-                            help="reporting organisation identifier (repeatable)")
+        parser.add_argument(
+            "--publisher", action="append", default=[], help="reporting organisation identifier (repeatable)"
+        )
         parser.add_argument("--owner", type=int, action="append", default=[], help="owning organisation id")
-        parser.add_argument("--country", action="append", default=[],
-                            help="recipient country, ISO alpha-2 or alpha-3 (repeatable)")
-        parser.add_argument("--cooperation-type", action="append", default=[],
-                            choices=list(Initiative.CooperationType.values))
+        parser.add_argument(
+            "--country", action="append", default=[], help="recipient country, ISO alpha-2 or alpha-3 (repeatable)"
+        )
+        parser.add_argument(
+            "--cooperation-type", action="append", default=[], choices=list(Initiative.CooperationType.values)
+        )
         parser.add_argument("--identifier", action="append", default=[], help="IATI identifier (repeatable)")
-        parser.add_argument("--include-unpublished", action="store_true",
-                            help="also drafts and records waiting for moderation (never deleted ones)")
+        parser.add_argument(
+            "--include-unpublished",
+            action="store_true",
+            help="also drafts and records waiting for moderation (never deleted ones)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Select, export, report what was left out."""
@@ -46,7 +52,8 @@ class Command(BaseCommand):
         if options["country"]:
             codes = [c.upper() for c in options["country"]]
             queryset = queryset.filter(recipient_countries__iso2__in=codes) | queryset.filter(
-                recipient_countries__code__in=codes)
+                recipient_countries__code__in=codes
+            )
         if options["cooperation_type"]:
             queryset = queryset.filter(cooperation_type__in=options["cooperation_type"])
         if options["identifier"]:

@@ -30,9 +30,11 @@ def progress_line(progress: Progress) -> str:
     """A one-line progress bar: file share done, megabytes, activities and activities per second."""
     share = progress.bytes_done / progress.bytes_total if progress.bytes_total else 1.0
     filled = round(BAR_WIDTH * min(share, 1.0))
-    return (f"\r[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {share:4.0%} {Path(progress.file).name[:40]} "
-            f"{progress.bytes_done / 1e6:.1f}/{progress.bytes_total / 1e6:.1f} MB  {progress.activities_read:,} "
-            f"activities  {progress.activities_per_second:,.0f}/s")
+    return (
+        f"\r[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {share:4.0%} {Path(progress.file).name[:40]} "
+        f"{progress.bytes_done / 1e6:.1f}/{progress.bytes_total / 1e6:.1f} MB  {progress.activities_read:,} "
+        f"activities  {progress.activities_per_second:,.0f}/s"
+    )
 
 
 class Command(BaseCommand):
@@ -44,13 +46,24 @@ class Command(BaseCommand):
         """PATH..., --json, --owner, --status, --validation, --batch-size, --max-bytes, --progress."""
         parser.add_argument("paths", nargs="+", metavar="PATH", help="IATI activity XML files or folders of them")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
-        parser.add_argument("--owner", help="owning organisation of new records (id or IATI identifier); "
-                            "default: each activity's reporting organisation")
-        parser.add_argument("--status", default=WorkflowStatus.PUBLISHED, choices=list(WorkflowStatus.values),
-                            help="workflow status of new records (default: published)")
-        parser.add_argument("--validation", default="schema", choices=VALIDATION_MODES,
-                            help="schema: reject activities invalid against their IATI XSD (default); full: also "
-                            "report IATI Ruleset and codelist findings; none: no validation")
+        parser.add_argument(
+            "--owner",
+            help="owning organisation of new records (id or IATI identifier); "
+            "default: each activity's reporting organisation",
+        )
+        parser.add_argument(
+            "--status",
+            default=WorkflowStatus.PUBLISHED,
+            choices=list(WorkflowStatus.values),
+            help="workflow status of new records (default: published)",
+        )
+        parser.add_argument(
+            "--validation",
+            default="schema",
+            choices=VALIDATION_MODES,
+            help="schema: reject activities invalid against their IATI XSD (default); full: also "
+            "report IATI Ruleset and codelist findings; none: no validation",
+        )
         parser.add_argument("--batch-size", type=int, default=200, help="activities written per transaction")
         parser.add_argument("--max-bytes", type=int, default=0, help="refuse larger files (default 0: no limit)")
         parser.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
@@ -61,13 +74,20 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         show = options["progress"] or sys.stderr.isatty()
-        run = IatiImport.objects.create(status=IatiImport.Status.RUNNING, started_at=timezone.now(),
-                                        file_names=[str(p) for p in paths],
-                                        bytes_total=sum(p.stat().st_size for p in paths))
+        run = IatiImport.objects.create(
+            status=IatiImport.Status.RUNNING,
+            started_at=timezone.now(),
+            file_names=[str(p) for p in paths],
+            bytes_total=sum(p.stat().st_size for p in paths),
+        )
         config = ImportConfig(
-            owner_id=self._owner(options["owner"]), workflow_status=options["status"],
-            validation=options["validation"], batch_size=options["batch_size"], max_bytes=options["max_bytes"],
-            import_id=run.pk, progress=self._show_progress if show else None,
+            owner_id=self._owner(options["owner"]),
+            workflow_status=options["status"],
+            validation=options["validation"],
+            batch_size=options["batch_size"],
+            max_bytes=options["max_bytes"],
+            import_id=run.pk,
+            progress=self._show_progress if show else None,
         )
         report = import_files(paths, config)
         if show:
@@ -80,8 +100,11 @@ class Command(BaseCommand):
         else:
             self._write_text(report, options["verbosity"])
         if report.errors:
-            raise CommandError(f"{report.total('rejected')} activities rejected, "
-                               f"{sum(1 for f in report.files if f.refused)} file(s) refused", returncode=1)
+            raise CommandError(
+                f"{report.total('rejected')} activities rejected, "
+                f"{sum(1 for f in report.files if f.refused)} file(s) refused",
+                returncode=1,
+            )
 
     @staticmethod
     def _paths(arguments: list[str]) -> list[Path]:
@@ -121,7 +144,9 @@ class Command(BaseCommand):
         if verbosity >= 1:
             for f in report.files:
                 refused = f"  REFUSED: {f.refused}" if f.refused else ""
-                self.stdout.write(f"{f.name}: {f.read} read, {f.created} created, {f.updated} updated, "
-                                  f"{f.unchanged} unchanged, {f.rejected} rejected{refused}")
+                self.stdout.write(
+                    f"{f.name}: {f.read} read, {f.created} created, {f.updated} updated, "
+                    f"{f.unchanged} unchanged, {f.rejected} rejected{refused}"
+                )
         style = self.style.ERROR if report.errors else self.style.SUCCESS
         self.stdout.write(style(report.summary()))
