@@ -108,20 +108,24 @@ def need_query(need: Need) -> NeedQuery:
 
 def _passages(query_sentences: list[str], query_vectors: np.ndarray, row: RecordEmbedding | None,
               limit: int = 2) -> list[Passage]:
-    """Best (need sentence, candidate sentence) pairs by cosine, each candidate sentence used once."""
+    """Best (need sentence, candidate sentence) pairs by cosine, each candidate sentence used once and each
+    need sentence once while others remain (so a title does not crowd out the description)."""
     if row is None or not query_sentences or not row.sentences:
         return []
     similarities = query_vectors @ row.matrix().T
+    order = [divmod(int(flat), similarities.shape[1]) for flat in np.argsort(-similarities, axis=None)]
     pairs: list[Passage] = []
-    used: set[int] = set()
-    for flat in np.argsort(-similarities, axis=None):
-        i, j = divmod(int(flat), similarities.shape[1])
-        if j in used:
-            continue
-        used.add(j)
-        pairs.append(Passage(query_sentences[i], row.sentences[j], round(float(similarities[i, j]), 3)))
-        if len(pairs) == limit:
-            break
+    used_need: set[int] = set()
+    used_candidate: set[int] = set()
+    for fresh_need_only in (True, False):
+        for i, j in order:
+            if len(pairs) == limit:
+                return pairs
+            if j in used_candidate or (fresh_need_only and i in used_need):
+                continue
+            used_need.add(i)
+            used_candidate.add(j)
+            pairs.append(Passage(query_sentences[i], row.sentences[j], round(float(similarities[i, j]), 3)))
     return pairs
 
 

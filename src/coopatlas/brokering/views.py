@@ -61,6 +61,11 @@ def _partial_or_page(request: HttpRequest, template: str, context: dict[str, Any
     return render(request, f"brokering/{template}", context)
 
 
+def _compact(request: HttpRequest) -> bool:
+    """Whether a record page asked for the short list (its top 3 only, with a link to the full page)."""
+    return request.GET.get("view") == "compact"
+
+
 def _proposals_by_solution(user: Any, need: Need) -> dict[int, MatchProposal]:
     """Open proposals of a need that ``user`` may see, by solution."""
     rows = MatchProposal.objects.visible_to(user).filter(need=need, status__in=workflow.OPEN)
@@ -70,28 +75,30 @@ def _proposals_by_solution(user: Any, need: Need) -> dict[int, MatchProposal]:
 def need_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """Ranked solutions, providers and experts for a need, with reasons and the weak-match flag."""
     need = visible(Need, request.user, pk)
-    report = report_data(match_need(need))
+    compact = _compact(request)
+    report = report_data(match_need(need, top=3 if compact else 10))
     proposable = need.workflow_status == "published" and need.status in (Need.Status.OPEN, Need.Status.IN_BROKERING)
     open_proposals = _proposals_by_solution(request.user, need)
     for result in report["solutions"]:
         result["proposal"] = open_proposals.get(result["id"])
     return _partial_or_page(request, "need_matches.html", {
         "need": need, "report": report, "need_url": record_url(need),
-        "can_propose": proposable and workflow.may_propose(request.user, need), "propose_form": ProposeForm(),
+        "can_propose": proposable and workflow.may_propose(request.user, need), "compact": compact,
     })
 
 
 def solution_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """Open needs of other organisations that a solution could serve."""
     solution = visible(Solution, request.user, pk)
-    results = results_data(match_solution(solution))
+    compact = _compact(request)
+    results = results_data(match_solution(solution, top=3 if compact else 10))
     proposals = MatchProposal.objects.visible_to(request.user).filter(solution=solution, status__in=workflow.OPEN)
     by_need = {p.need_id: p for p in proposals}
     for result in results:
         result["proposal"] = by_need.get(result["id"])
     return _partial_or_page(request, "solution_matches.html", {
         "solution": solution, "results": results, "solution_url": record_url(solution),
-        "is_broker": can_moderate(request.user),
+        "is_broker": can_moderate(request.user), "compact": compact,
     })
 
 

@@ -11,13 +11,13 @@ from coopatlas.initiatives.forms import InitiativeForm
 from coopatlas.initiatives.models import Initiative
 
 ORGANISATION = register(RecordType(
-    key="organisation", model=Organisation, form=forms.OrganisationForm, label=_("Organisation"),
+    key="organisation", create_label=_("New organisation"), model=Organisation, form=forms.OrganisationForm, label=_("Organisation"),
     label_plural=_("Organisations"), url_namespace="catalogue", url_prefix="organisations",
     detail_fields=("acronym", "iati_identifier", "organisation_type", "country", "roles", "website", "description"),
     prefetch=(),
 ))
 SOLUTION = register(RecordType(
-    key="solution", model=Solution, form=forms.SolutionForm, label=_("Solution"), label_plural=_("Solutions"),
+    key="solution", create_label=_("New solution"), model=Solution, form=forms.SolutionForm, label=_("Solution"), label_plural=_("Solutions"),
     url_namespace="catalogue", url_prefix="solutions",
     detail_fields=("summary", "challenge", "solution", "results", "sustainability", "replication", "provider",
                    "partners", "countries_applied", "countries_replicated", "sdg_goals", "sdg_targets", "sectors",
@@ -26,13 +26,13 @@ SOLUTION = register(RecordType(
               "modalities"),
 ))
 NEED = register(RecordType(
-    key="need", model=Need, form=forms.NeedForm, label=_("Need"), label_plural=_("Needs"), url_namespace="catalogue",
+    key="need", create_label=_("New need"), model=Need, form=forms.NeedForm, label=_("Need"), label_plural=_("Needs"), url_namespace="catalogue",
     url_prefix="needs",
     detail_fields=("description", "rationale", "country", "sdg_targets", "sectors", "modalities", "deadline", "status"),
     prefetch=("sdg_targets", "sectors", "modalities"),
 ))
 EXPERT = register(RecordType(
-    key="expert", model=Expert, form=forms.ExpertForm, label=_("Expert"), label_plural=_("Experts"),
+    key="expert", create_label=_("New expert"), model=Expert, form=forms.ExpertForm, label=_("Expert"), label_plural=_("Experts"),
     url_namespace="catalogue", url_prefix="experts",
     detail_fields=("organisation", "expertise", "sdg_goals", "sectors", "languages_spoken", "countries_experience",
                    "availability", "email", "phone"),
@@ -40,14 +40,14 @@ EXPERT = register(RecordType(
     prefetch=("sdg_goals", "sectors", "countries_experience"),
 ))
 PARTNERSHIP = register(RecordType(
-    key="partnership", model=Partnership, form=forms.PartnershipForm, label=_("Partnership"),
+    key="partnership", create_label=_("New partnership"), model=Partnership, form=forms.PartnershipForm, label=_("Partnership"),
     label_plural=_("Partnerships"), url_namespace="catalogue", url_prefix="partnerships",
     detail_fields=("description", "partners", "countries", "sdg_targets", "sectors", "modalities", "start_date",
                    "end_date", "website", "status"),
     prefetch=("partners", "countries", "sdg_targets", "sectors", "modalities"),
 ))
 INITIATIVE = register(RecordType(
-    key="initiative", model=Initiative, form=InitiativeForm, label=_("Initiative"), label_plural=_("Initiatives"),
+    key="initiative", create_label=_("New initiative"), model=Initiative, form=InitiativeForm, label=_("Initiative"), label_plural=_("Initiatives"),
     url_namespace="initiatives", url_prefix="",
     detail_fields=("description", "iati_identifier", "activity_status", "start_planned", "start_actual",
                    "end_planned", "end_actual", "providers", "recipients", "facilitators", "funders",

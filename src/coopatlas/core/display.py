@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from coopatlas.core.registry import RecordType
 from coopatlas.core.templatetags.coopatlas import render_markdown
@@ -25,6 +26,26 @@ def record_url(record: Any, action: str = "detail") -> str:
         return reverse(f"{rt.url_namespace}:{rt.key}-{action}", args=[record.pk])
     except NoReverseMatch:
         return ""
+
+
+def _list_labels() -> dict[str, dict[str, Any]]:
+    """Labels of coded list values (organisation roles, languages) in the active language."""
+    from coopatlas.catalogue.models import Organisation
+    from coopatlas.core.models import LanguageChoices
+
+    return {"roles": dict(Organisation.Role.choices), "languages_spoken": dict(LanguageChoices.choices)}
+
+
+class _LazyLabels(dict):
+    """Built on first use, so importing this module needs no app registry."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if not self:
+            self.update(_list_labels())
+        return super().get(key, default)
+
+
+LIST_LABELS = _LazyLabels()
 
 
 def _link(obj: Any) -> SafeString:
@@ -50,7 +71,8 @@ def format_value(record: Any, field: models.Field, value: Any, translated_text: 
         return format_html('<a href="mailto:{}">{}</a>', value, value)
     if isinstance(field, models.JSONField):
         if isinstance(value, list):
-            return conditional_escape(", ".join(str(v) for v in value))
+            labels = LIST_LABELS.get(field.name, {})
+            return conditional_escape(", ".join(str(labels.get(v, v)) for v in value))
         return ""
     if isinstance(field, models.TextField):
         return mark_safe(render_markdown(translated_text if translated_text is not None else value or ""))  # noqa: S308
@@ -72,5 +94,5 @@ def detail_rows(record: Any, record_type: RecordType, user: Any) -> list[tuple[s
         value = getattr(record, name)
         html = format_value(record, field, value, translated)
         if html:
-            rows.append((str(field.verbose_name).capitalize(), html))
+            rows.append((capfirst(str(field.verbose_name)), html))
     return rows

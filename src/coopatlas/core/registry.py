@@ -19,6 +19,8 @@ class RecordType:
     label_plural: str | Promise
     url_namespace: str
     url_prefix: str
+    #: Heading of the creation form ("New solution"), one string per type so each language can inflect it.
+    create_label: str | Promise = ""
     #: Fields shown on the detail page, in order (text fields rendered as sanitised Markdown).
     detail_fields: tuple[str, ...] = ()
     #: Fields only signed-in users may see (expert contact details).

@@ -14,28 +14,24 @@ in the transaction's currency (else the initiative's) at its value date (else it
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.db.models import Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coopatlas.core.search.service import SearchParams
-from coopatlas.core.search.sql import visible_entries
 from coopatlas.reports import currency
 from coopatlas.reports.dimensions import DIMENSIONS, MISSING, Dimension
+from coopatlas.reports.direct import Breakdown, direct_breakdown, disbursements_by, matching_initiatives, spending
+from coopatlas.reports.direct import budgets_by as direct_budgets
+from coopatlas.reports.fact_models import FACT_CURRENCY
+from coopatlas.reports.fact_queries import Sums, figure_sums
+from coopatlas.reports.money import MONEY_PLACES, Money
 
-#: IATI TransactionType codes counted as money spent: 3 disbursement, 4 expenditure.
-SPEND_TYPES = ("3", "4")
-MONEY_PLACES = Decimal("0.01")
 YEAR_RANGE = (1950, 2100)
 
 
@@ -87,26 +83,6 @@ class DashboardParams:
     def with_filter(self, facet: str, value: str) -> DashboardParams:
         """These parameters narrowed to ``facet=value``."""
         return replace(self, search=self.search.toggled(facet, value))
-
-
-@dataclass
-class Money:
-    """Sums converted to the dashboard's currency, and what could not be converted (by currency)."""
-
-    converted: Decimal = Decimal(0)
-    unconverted: dict[str, Decimal] = field(default_factory=dict)
-
-    def add(self, amount: Decimal, code: str, on: date | None, target: str) -> None:
-        value = currency.convert(amount, code, on, target) if on is not None else None
-        if value is None:
-            key = code or "?"
-            self.unconverted[key] = self.unconverted.get(key, Decimal(0)) + amount
-        else:
-            self.converted += value
-
-    @property
-    def rounded(self) -> Decimal:
-        return self.converted.quantize(MONEY_PLACES)
 
 
 @dataclass
@@ -195,104 +171,9 @@ class Dashboard:
         }
 
 
-def matching_initiatives(params: DashboardParams, user: Any) -> QuerySet[Any]:
-    """Initiatives ``user`` may see that match the filters and, with a year, were active during it.
-
-    Active during year Y: started (actual, else planned) on or before 31 December Y and not ended
-    (actual, else planned) before 1 January Y. Initiatives without a start date are in no year.
-    """
-    from coopatlas.initiatives.models import Initiative
-
-    initiatives = Initiative.objects.visible_to(user)
-    if params.search.filters:
-        entries = visible_entries(user, params.search.filters).filter(record_type="initiative")
-        initiatives = initiatives.filter(pk__in=entries.values("object_id"))
-    if params.year:
-        initiatives = initiatives.annotate(
-            start=Coalesce("start_actual", "start_planned"), end=Coalesce("end_actual", "end_planned")
-        ).filter(
-            Q(start__lte=date(params.year, 12, 31)), Q(end__isnull=True) | Q(end__gte=date(params.year, 1, 1))
-        )
-    return initiatives
-
-
-def spending(params: DashboardParams, initiative_ids: QuerySet[Any]) -> QuerySet[Any]:
-    """Disbursement and expenditure transactions of the initiatives (in the year, when one is set)."""
-    from coopatlas.initiatives.models import Transaction
-
-    transactions = Transaction.objects.filter(initiative_id__in=initiative_ids, transaction_type__in=SPEND_TYPES)
-    if params.year:
-        transactions = transactions.filter(date__year=params.year)
-    return transactions
-
-
-def _grouped_sums(pairs: QuerySet[Any]) -> list[tuple[Any, str, Any, Any]]:
-    """``(dim, currency, day, sum)`` over distinct (item, dim) pairs, so multi-hop joins never double count."""
-    inner_sql, inner_params = pairs.query.sql_with_params()
-    sql = (
-        f"SELECT dim, money_currency, day, SUM(amount) FROM ({inner_sql}) pairs "  # noqa: S608 - ORM-compiled SQL
-        "WHERE amount IS NOT NULL GROUP BY dim, money_currency, day"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, inner_params)
-        return cursor.fetchall()
-
-
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, datetime):
-        return value.date()
-    return date.fromisoformat(str(value)[:10])
-
-
-def _key(value: Any) -> str:
-    return MISSING if value is None else str(value)
-
-
-def _money_by(rows: list[tuple[Any, str, Any, Any]], target: str) -> dict[str, Money]:
-    sums: dict[str, Money] = defaultdict(Money)
-    for dim, code, day, total in rows:
-        sums[_key(dim)].add(Decimal(str(total)), code or "", _day(day), target)
-    return sums
-
-
-def budgets_by(initiatives: QuerySet[Any], value: Any, target: str) -> dict[str, Money]:
-    """Budgets per dimension value, each converted at the rate of the initiative's start."""
-    pairs = initiatives.values(
-        iid=F("pk"), dim=value, money_currency=F("currency"),
-        day=Coalesce("start_actual", "start_planned", TruncDate("created_at")), amount=F("budget"),
-    ).order_by().distinct()
-    return _money_by(_grouped_sums(pairs), target)
-
-
-def disbursements_by(transactions: QuerySet[Any], value: Any, target: str) -> dict[str, Money]:
-    """Disbursements and expenditure per dimension value, each converted at its value date."""
-    pairs = transactions.values(
-        tid=F("pk"), dim=value,
-        money_currency=Coalesce(NullIf("currency", Value("")), NullIf("initiative__currency", Value("")), Value("")),
-        day=Coalesce("value_date", "date"), amount=F("value"),
-    ).order_by().distinct()
-    return _money_by(_grouped_sums(pairs), target)
-
-
-def counts_by(initiatives: QuerySet[Any], value: Any) -> dict[str, int]:
-    """Number of distinct initiatives per dimension value."""
-    rows = initiatives.values(dim=value).order_by().annotate(n=Count("pk", distinct=True))
-    counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        counts[_key(row["dim"])] += row["n"]
-    return counts
-
-
-def build_figure(
-    dimension: Dimension, params: DashboardParams, initiatives: QuerySet[Any], transactions: QuerySet[Any],
-    total: int,
-) -> Figure:
-    """One dimension's rows: counts, converted budgets and disbursements, shares and links."""
-    counts = counts_by(initiatives, dimension.initiative_value)
-    budgets = budgets_by(initiatives, dimension.initiative_value, params.currency)
-    disbursed = disbursements_by(transactions, dimension.transaction_value, params.currency)
+def build_figure(dimension: Dimension, params: DashboardParams, breakdown: Breakdown, total: int) -> Figure:
+    """One dimension's rows from its counts, converted budgets and disbursements: shares, order and links."""
+    counts, budgets, disbursed = breakdown
     if dimension.key == "flow":
         # A flow needs both ends: drop pairs where the provider's or the recipient's country is unknown.
         keep = {v for v in {*counts, *disbursed} if all(v.partition(">")[::2])}
@@ -321,26 +202,64 @@ def build_figure(
                   params.url() + f"#figure-{dimension.key}", params.search_url())
 
 
+def _fact_breakdown(sums: dict[str, Sums]) -> Breakdown:
+    """Counts, budgets and disbursements from fact sums (values with spending only have no count)."""
+    counts = {value: s.initiatives for value, s in sums.items() if s.initiatives}
+    budgets = {value: Money(s.budget, s.budget_unconverted) for value, s in sums.items()}
+    disbursed = {value: Money(s.disbursed, s.disbursed_unconverted) for value, s in sums.items() if s.transactions}
+    return counts, budgets, disbursed
+
+
+def uses_facts(params: DashboardParams) -> bool:
+    """Whether the figures can come from the fact tables (amounts there are in FACT_CURRENCY only)."""
+    return params.currency == FACT_CURRENCY
+
+
 def _natural(value: str) -> tuple[int, str]:
     """Numbers in numeric order (SDG goals 1..17, years), other codes alphabetically."""
     return (int(value), "") if value.isdigit() else (10**6, value)
 
 
-def build_dashboard(params: DashboardParams, user: Any, keys: Mapping[str, Dimension] | None = None) -> Dashboard:
-    """Every figure of the dashboard for ``params`` as ``user`` sees the catalogue."""
+def build_dashboard(
+    params: DashboardParams, user: Any, keys: Mapping[str, Dimension] | None = None, source: str = "auto"
+) -> Dashboard:
+    """Every figure of the dashboard for ``params`` as ``user`` sees the catalogue.
+
+    ``source`` "auto" reads the fact tables when the currency is theirs (``uses_facts``), else the
+    catalogue tables; "facts" or "direct" force one (the tests compare them).
+    """
+    dimensions = keys or DIMENSIONS
+    if source == "facts" or source == "auto" and uses_facts(params):
+        return _from_facts(params, user, dimensions)
+    return _direct(params, user, dimensions)
+
+
+def _from_facts(params: DashboardParams, user: Any, dimensions: Mapping[str, Dimension]) -> Dashboard:
+    filters = params.search.filters
+    totals = figure_sums("total", user, filters, params.year).get("all", Sums())
+    undated = figure_sums("year", user, filters, None).get(MISSING, Sums()).initiatives
+    figures = {
+        key: build_figure(dimension, params, _fact_breakdown(figure_sums(key, user, filters, params.year)),
+                          totals.initiatives)
+        for key, dimension in dimensions.items()
+    }
+    return Dashboard(params, totals.initiatives, undated, Money(totals.budget, totals.budget_unconverted),
+                     Money(totals.disbursed, totals.disbursed_unconverted), figures, currency.source_description())
+
+
+def _direct(params: DashboardParams, user: Any, dimensions: Mapping[str, Dimension]) -> Dashboard:
     initiatives = matching_initiatives(params, user)
-    ids = initiatives.values("pk")
-    transactions = spending(params, ids)
+    transactions = spending(params, initiatives.values("pk"))
     total = initiatives.count()
     undated = matching_initiatives(replace(params, year=None), user).filter(
         start_actual__isnull=True, start_planned__isnull=True
     ).count()
     everything = Value("all")
-    budget = budgets_by(initiatives, everything, params.currency).get("all", Money())
+    budget = direct_budgets(initiatives, everything, params.currency).get("all", Money())
     disbursed = disbursements_by(transactions, everything, params.currency).get("all", Money())
     figures = {
-        key: build_figure(dimension, params, initiatives, transactions, total)
-        for key, dimension in (keys or DIMENSIONS).items()
+        key: build_figure(dimension, params, direct_breakdown(dimension, params, initiatives, transactions), total)
+        for key, dimension in dimensions.items()
     }
     return Dashboard(params, total, undated, budget, disbursed, figures, currency.source_description())
 

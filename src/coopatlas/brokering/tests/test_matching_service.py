@@ -82,3 +82,14 @@ def test_a_weak_best_match_is_flagged_for_a_broker(personas):
 def test_a_solution_finds_the_open_needs_of_other_organisations(personas):
     need, wells, _tax, _own = _world(personas)
     assert [r.record.pk for r in match_solution(wells)] == [need.pk]
+
+
+def test_matched_passages_use_each_need_sentence_once_while_others_remain(personas):
+    published_solution(personas.org_a, personas.contributor_a, "Rural water",
+                       "Rural water wells. Rural water pumps. Rural water committees.", sectors=("14030",))
+    need = published_need(personas.org_b, personas.contributor_b, "Rural water",
+                          "Village committees maintain the solar pumps of the wells.")
+    passages = match_need(need).solutions[0].explanation.passages
+    assert [p.need_sentence for p in passages] == ["Rural water",
+                                                   "Village committees maintain the solar pumps of the wells."]
+    assert len({p.candidate_sentence for p in passages}) == 2

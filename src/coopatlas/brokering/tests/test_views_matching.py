@@ -55,7 +55,7 @@ def test_a_need_without_candidates_is_flagged_for_a_human_broker(personas):
     need = published_need(personas.org_b, personas.contributor_b, "Rural water", "Safe water for rural villages.")
     html = personas.client_for("anonymous").get(f"/en/brokering/needs/{need.pk}/matches/").content.decode()
     assert 'data-testid="weak-flag"' in html
-    assert "Flagged for a human broker." in html
+    assert "Weak matches:" in html
     assert "No published solution can be proposed yet: a broker will look for partners." in html
 
 
@@ -78,9 +78,9 @@ def test_need_and_solution_pages_offer_their_matches_and_organisations_do_not(pe
     need, solution = pair
     client = personas.client_for("anonymous")
     need_page = client.get(f"/en/needs/{need.pk}/").content.decode()
-    assert f'hx-get="/en/brokering/needs/{need.pk}/matches/"' in need_page
+    assert f'hx-get="/en/brokering/needs/{need.pk}/matches/?view=compact"' in need_page
     assert f'href="/en/brokering/needs/{need.pk}/matches/"' in need_page
-    assert f'hx-get="/en/brokering/solutions/{solution.pk}/matches/"' in client.get(
+    assert f'hx-get="/en/brokering/solutions/{solution.pk}/matches/?view=compact"' in client.get(
         f"/en/solutions/{solution.pk}/").content.decode()
     assert 'data-testid="record-matches"' not in client.get(f"/en/organisations/{personas.org_a.pk}/").content.decode()
 
@@ -139,3 +139,13 @@ class TestDescribeYourNeed:
         page = Client().post(self.url, {"text": "Solar pumps for rural wells."}, headers={"HX-Request": "true"})
         assert "<html" not in page.content.decode()
         assert 'data-testid="describe-matches"' in page.content.decode()
+
+
+def test_record_pages_load_a_short_list_with_a_link_to_all_matches(personas, pair):
+    need, solution = pair
+    client = personas.client_for("anonymous")
+    short = client.get(f"/en/brokering/needs/{need.pk}/matches/?view=compact", headers={"HX-Request": "true"})
+    html = short.content.decode()
+    assert f'href="/en/solutions/{solution.pk}/"' in html
+    assert 'id="providers-heading"' not in html
+    assert f'href="/en/brokering/needs/{need.pk}/matches/" data-testid="all-matches"' in html

@@ -212,7 +212,7 @@ def largest_gaps(
         Column("ahead", _("Furthest ahead")),
         Column("ahead_value", _("Value"), "number"),
         Column("gap", _("Gap"), "number"),
-        Column("relative_gap", _("Gap, % of the group ahead"), "number"),
+        Column("relative_gap", _("Gap as a share of the group ahead"), "number"),
         Column("trend", _("Since"), "text"),
     ]
     if frame.height == 0:

@@ -4,7 +4,14 @@
   "use strict";
 
   function reveal(root) {
-    root.querySelectorAll("[data-brokering-js][hidden]").forEach(function (el) { el.hidden = false; });
+    root.querySelectorAll("[data-brokering-js][hidden]").forEach(function (el) {
+      el.hidden = false;
+      // Show the suggestions next to the fields they fill, not below the whole form.
+      var form = el.closest("form");
+      var select = form && form.querySelector('select[name="sdg_targets"]');
+      var field = select && select.closest(".field");
+      if (field && field.parentNode) { field.parentNode.insertBefore(el, field); }
+    });
   }
 
   function accept(button) {

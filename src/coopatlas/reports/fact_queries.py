@@ -1,0 +1,128 @@
+"""Dashboard figures from the fact tables: one GROUP BY per figure, amounts already in USD.
+
+Without catalogue filters the published initiatives come from the roll-up (a few hundred rows per
+figure; with a year, a prefix sum of the 'd' rows up to that year plus the 's' rows of that year) and
+what else the user may see (their organisations' drafts; everything alive for moderators) is added
+from the fact tables: the two sets are disjoint, so every count and sum adds up. With filters, the
+chosen initiatives are grouped directly: ``InitiativeFact.objects.visible_to`` (the catalogue's own
+visibility rule), the year, and each facet filter — through the member rows for the facets that are
+dimensions (their values are built from the same relations as the search index's), through the
+search index for the others (sector, country group, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from coopatlas.core.models import WorkflowStatus
+from coopatlas.reports.fact_models import InitiativeFact, MemberFact
+from coopatlas.reports.facts import MEMBERS, ROLLUP, SPENDS
+
+# ruff: noqa: S608 - SQL assembled from table names, constants and ORM-compiled subqueries; values are bound.
+
+#: Catalogue facets that are also dimensions of the facts: filter through the member rows.
+FACET_DIMENSIONS = {"country": "recipient_country", "region": "region", "commission": "commission",
+                    "sdg_goal": "sdg_goal", "modality": "modality"}
+
+
+@dataclass
+class Sums:
+    """One value of a dimension: initiatives, budget and spending (converted, and unconverted by currency)."""
+
+    initiatives: int = 0
+    transactions: int = 0
+    budget: Decimal = Decimal(0)
+    disbursed: Decimal = Decimal(0)
+    budget_unconverted: dict[str, Decimal] = field(default_factory=dict)
+    disbursed_unconverted: dict[str, Decimal] = field(default_factory=dict)
+
+    def add(self, code: str, initiatives: Any, budget: Any, disbursed: Any, transactions: Any) -> None:
+        """Add one grouped row (``code`` '' for converted amounts, else the unconverted amounts' currency)."""
+        self.initiatives += int(initiatives or 0)
+        self.transactions += int(transactions or 0)
+        budget, disbursed = Decimal(str(budget or 0)), Decimal(str(disbursed or 0))
+        if not code:
+            self.budget += budget
+            self.disbursed += disbursed
+            return
+        if budget:
+            self.budget_unconverted[code] = self.budget_unconverted.get(code, Decimal(0)) + budget
+        if disbursed:
+            self.disbursed_unconverted[code] = self.disbursed_unconverted.get(code, Decimal(0)) + disbursed
+
+
+Filters = Mapping[str, Sequence[str]]
+
+
+def chosen_facts(user: Any, filters: Filters, year: int | None, unpublished_only: bool = False) -> QuerySet[Any]:
+    """Facts of the initiatives ``user`` may see, active in ``year``, with a value of every filtered facet."""
+    from coopatlas.core.search.sql import visible_entries
+
+    facts = InitiativeFact.objects.visible_to(user)
+    if unpublished_only:
+        facts = facts.exclude(workflow_status=WorkflowStatus.PUBLISHED)
+    if year:
+        facts = facts.filter(Q(start_year__lte=year), Q(end_year__isnull=True) | Q(end_year__gte=year))
+    others = {}
+    for name, values in filters.items():
+        if name in FACET_DIMENSIONS:
+            members = MemberFact.objects.filter(dimension=FACET_DIMENSIONS[name], value__in=list(values))
+            facts = facts.filter(initiative_id__in=members.values("initiative_id"))
+        else:
+            others[name] = values
+    if others:
+        entries = visible_entries(user, others).filter(record_type="initiative")
+        facts = facts.filter(initiative_id__in=entries.values("object_id"))
+    return facts
+
+
+def _direct_rows(dimension: str, facts: QuerySet[Any], year: int | None) -> list[tuple[Any, ...]]:
+    """(value, currency, initiatives, budget, disbursed, transactions) of ``facts`` grouped by ``dimension``."""
+    chosen_sql, chosen_params = facts.values("initiative_id", "budget_currency", "budget").query.sql_with_params()
+    value = "CASE WHEN m.dimension = 'year' THEN CAST(s.year AS VARCHAR(4)) ELSE m.value END"
+    spend_year = "AND s.year = %s AND s.active" if year else ""
+    joined = f"FROM chosen f JOIN {MEMBERS} m ON m.initiative_id = f.initiative_id AND m.dimension = %s"
+    sql = (
+        f"WITH chosen AS ({chosen_sql}) "
+        f"SELECT m.value, f.budget_currency, COUNT(*), SUM(f.budget), 0, 0 {joined} "
+        "GROUP BY m.value, f.budget_currency "
+        f"UNION ALL SELECT {value}, s.currency, 0, 0, SUM(s.amount), SUM(s.transactions) {joined} "
+        f"JOIN {SPENDS} s ON s.initiative_id = f.initiative_id {spend_year} GROUP BY {value}, s.currency"
+    )
+    params = [*chosen_params, dimension, dimension, *([year] if year else [])]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _rollup_rows(dimension: str, year: int | None) -> list[tuple[Any, ...]]:
+    """The same rows for every published initiative, read from the roll-up."""
+    if year:
+        where, params = "((kind = 'd' AND year <= %s) OR (kind = 's' AND year = %s))", [dimension, year, year]
+    else:
+        where, params = "kind = 'a'", [dimension]
+    sql = (f"SELECT value, currency, SUM(initiatives), SUM(budget), SUM(disbursed), SUM(transactions) "
+           f"FROM {ROLLUP} WHERE dimension = %s AND {where} GROUP BY value, currency")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def figure_sums(dimension: str, user: Any, filters: Filters, year: int | None) -> dict[str, Sums]:
+    """Per value of ``dimension``: distinct initiatives, budget and spending, as ``user`` sees the catalogue."""
+    if filters:
+        rows = _direct_rows(dimension, chosen_facts(user, filters, year), year)
+    else:
+        rows = _rollup_rows(dimension, year)
+        if getattr(user, "is_authenticated", False):
+            rows += _direct_rows(dimension, chosen_facts(user, filters, year, unpublished_only=True), year)
+    sums: dict[str, Sums] = {}
+    for value, code, initiatives, budget, disbursed, transactions in rows:
+        sums.setdefault(str(value or ""), Sums()).add(code or "", initiatives, budget, disbursed, transactions)
+    return {value: s for value, s in sums.items() if s.initiatives > 0 or s.transactions > 0}
