@@ -425,7 +425,10 @@ def run_one(args: argparse.Namespace, engine: str, size: int) -> dict[str, Any]:
     if sqlite:
         files = args.workdir.glob(f"catalogue-{size}.sqlite3*")
         report["database_mb"] = round(sum(p.stat().st_size for p in files) / 2**20)
+    # One core, and ahead of other processes when allowed: the machine may be shared.
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    if shutil.which("nice") and os.geteuid() == 0:
+        pin = ["nice", "-n", "-10", *pin]
     runs = []
     for run in range(args.runs):
         print(f"measuring {engine} {size}, run {run + 1}/{args.runs}", file=sys.stderr, flush=True)
@@ -462,7 +465,7 @@ def write_docs(reports: list[dict[str, Any]], command: str) -> None:
         "What is timed: `core.search.service.search()` — the search page's code path: parse, the "
         "page + total + facets statement, the display statement with snippets, facet labels — for "
         f"{len(QUERIES)} queries (listed below with their hit counts) × {reports[0].get('rounds', '?')} rounds, "
-        "in a process pinned to one core (`taskset -c 0`), after a warm-up pass; each (engine, size) is "
+        "in a process pinned to one core (`taskset -c 0`, `nice -n -10`), after a warm-up pass; each (engine, size) is "
         f"measured in {reports[0]['runs']} separate runs and the median run is reported. Anonymous visitor; "
         "facets `type`, `country`, `sdg_goal` unless the scenario says otherwise; facet sample size 2,000 "
         "(`SEARCH_FACET_SAMPLE_SIZE`). Each cell: **wall p50 / p95** ms, then (CPU p50 / p95) ms — "

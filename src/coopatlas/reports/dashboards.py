@@ -239,8 +239,9 @@ def _from_facts(params: DashboardParams, user: Any, dimensions: Mapping[str, Dim
     totals = figure_sums("total", user, filters, params.year).get("all", Sums())
     undated = figure_sums("year", user, filters, None).get(MISSING, Sums()).initiatives
     figures = {
-        key: build_figure(dimension, params, _fact_breakdown(figure_sums(key, user, filters, params.year)),
-                          totals.initiatives)
+        key: build_figure(
+            dimension, params, _fact_breakdown(figure_sums(key, user, filters, params.year, dimension.top)),
+            totals.initiatives)
         for key, dimension in dimensions.items()
     }
     return Dashboard(params, totals.initiatives, undated, Money(totals.budget, totals.budget_unconverted),

@@ -82,7 +82,27 @@ def chosen_facts(user: Any, filters: Filters, year: int | None, unpublished_only
     return facts
 
 
-def _direct_rows(dimension: str, facts: QuerySet[Any], year: int | None) -> list[tuple[Any, ...]]:
+Rows = tuple[str, list[Any]]
+
+
+def _fetch(rows: Rows, top: int | None = None) -> list[tuple[Any, ...]]:
+    """Run a rows statement; with ``top``, keep the ``top`` + 1 largest values (as ``build_figure`` orders them)."""
+    sql, params = rows
+    if top is not None:
+        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+        sql = (
+            f"WITH g (value, currency, n, budget, disbursed, tx) AS ({sql}), "
+            "top_values AS (SELECT value FROM g GROUP BY value HAVING SUM(n) > 0 OR SUM(tx) > 0 "
+            "ORDER BY SUM(n) DESC, SUM(CASE WHEN currency = '' THEN disbursed ELSE 0 END) DESC, "
+            f"value{collate} LIMIT %s) SELECT * FROM g WHERE value IN (SELECT value FROM top_values)"
+        )
+        params = [*params, top + 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _direct_rows(dimension: str, facts: QuerySet[Any], year: int | None) -> Rows:
     """(value, currency, initiatives, budget, disbursed, transactions) of ``facts`` grouped by ``dimension``."""
     chosen_sql, chosen_params = facts.values("initiative_id", "budget_currency", "budget").query.sql_with_params()
     value = "CASE WHEN m.dimension = 'year' THEN CAST(s.year AS VARCHAR(4)) ELSE m.value END"
@@ -95,13 +115,10 @@ def _direct_rows(dimension: str, facts: QuerySet[Any], year: int | None) -> list
         f"UNION ALL SELECT {value}, s.currency, 0, 0, SUM(s.amount), SUM(s.transactions) {joined} "
         f"JOIN {SPENDS} s ON s.initiative_id = f.initiative_id {spend_year} GROUP BY {value}, s.currency"
     )
-    params = [*chosen_params, dimension, dimension, *([year] if year else [])]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql, [*chosen_params, dimension, dimension, *([year] if year else [])]
 
 
-def _rollup_rows(dimension: str, year: int | None) -> list[tuple[Any, ...]]:
+def _rollup_rows(dimension: str, year: int | None) -> Rows:
     """The same rows for every published initiative, read from the roll-up."""
     if year:
         where, params = "((kind = 'd' AND year <= %s) OR (kind = 's' AND year = %s))", [dimension, year, year]
@@ -109,19 +126,23 @@ def _rollup_rows(dimension: str, year: int | None) -> list[tuple[Any, ...]]:
         where, params = "kind = 'a'", [dimension]
     sql = (f"SELECT value, currency, SUM(initiatives), SUM(budget), SUM(disbursed), SUM(transactions) "
            f"FROM {ROLLUP} WHERE dimension = %s AND {where} GROUP BY value, currency")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql, params
 
 
-def figure_sums(dimension: str, user: Any, filters: Filters, year: int | None) -> dict[str, Sums]:
-    """Per value of ``dimension``: distinct initiatives, budget and spending, as ``user`` sees the catalogue."""
+def figure_sums(dimension: str, user: Any, filters: Filters, year: int | None, top: int | None = None) -> dict[
+        str, Sums]:
+    """Per value of ``dimension``: distinct initiatives, budget and spending, as ``user`` sees the catalogue.
+
+    With ``top``, only the ``top`` + 1 largest values (the figure shows ``top`` and says there are more);
+    for signed-in users without filters every value is read, since their drafts add to the roll-up.
+    """
     if filters:
-        rows = _direct_rows(dimension, chosen_facts(user, filters, year), year)
+        rows = _fetch(_direct_rows(dimension, chosen_facts(user, filters, year), year), top)
+    elif not getattr(user, "is_authenticated", False):
+        rows = _fetch(_rollup_rows(dimension, year), top)
     else:
-        rows = _rollup_rows(dimension, year)
-        if getattr(user, "is_authenticated", False):
-            rows += _direct_rows(dimension, chosen_facts(user, filters, year, unpublished_only=True), year)
+        rows = _fetch(_rollup_rows(dimension, year))
+        rows += _fetch(_direct_rows(dimension, chosen_facts(user, filters, year, unpublished_only=True), year))
     sums: dict[str, Sums] = {}
     for value, code, initiatives, budget, disbursed, transactions in rows:
         sums.setdefault(str(value or ""), Sums()).add(code or "", initiatives, budget, disbursed, transactions)

@@ -142,16 +142,13 @@ def _placeholders(count: int) -> str:
 
 
 def write(rows: FactRows) -> None:
-    """Insert the rows (the caller has removed the initiatives' old rows)."""
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {FACTS} (initiative_id, owner_id, workflow_status, deleted_at, start_year, end_year, "
-            f"budget_currency, budget) VALUES ({_placeholders(8)})", rows.facts)
-        cursor.executemany(f"INSERT INTO {MEMBERS} (initiative_id, dimension, value) VALUES (%s, %s, %s)",
-                           rows.members)
-        cursor.executemany(
-            f"INSERT INTO {SPENDS} (initiative_id, year, active, currency, amount, transactions) "
-            f"VALUES ({_placeholders(6)})", rows.spends)
+    """Insert the rows (the caller has removed the initiatives' old rows): COPY on PostgreSQL, multi-row INSERT."""
+    from coopatlas.iati.importer.bulk import insert_rows
+
+    insert_rows(InitiativeFact, ("initiative_id", "owner_id", "workflow_status", "deleted_at", "start_year",
+                                 "end_year", "budget_currency", "budget"), rows.facts)
+    insert_rows(MemberFact, ("initiative_id", "dimension", "value"), rows.members)
+    insert_rows(SpendFact, ("initiative_id", "year", "active", "currency", "amount", "transactions"), rows.spends)
 
 
 def _spend_value() -> str:

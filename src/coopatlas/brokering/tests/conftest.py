@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from coopatlas.brokering.tests.views_fixtures import outsider, pair, proposal  # noqa: F401 - page and API fixtures
+
 
 @pytest.fixture(autouse=True)
 def hashing_embedder(settings: Any) -> Any:
@@ -22,3 +24,4 @@ def hashing_embedder(settings: Any) -> Any:
 def immediate_tasks(settings: Any) -> None:
     """Run background jobs at once (on commit) instead of queueing them for the worker."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+

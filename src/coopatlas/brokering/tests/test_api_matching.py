@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from coopatlas.api.tests.conftest import ApiClient
-from coopatlas.brokering.tests.views_fixtures import pair  # noqa: F401 - fixture
 from coopatlas.catalogue.tests.factories import make_need
 
 pytestmark = pytest.mark.django_db

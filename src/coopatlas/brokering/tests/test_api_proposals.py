@@ -6,7 +6,6 @@ import pytest
 
 from coopatlas.api.tests.conftest import ApiClient
 from coopatlas.brokering.models import MatchProposal
-from coopatlas.brokering.tests.views_fixtures import outsider, pair, proposal  # noqa: F401 - fixtures
 from coopatlas.core.tokens import issue_token
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,6 @@ import pytest
 
 from coopatlas.brokering.models import Notification
 from coopatlas.brokering.tests.helpers import published_need
-from coopatlas.brokering.tests.views_fixtures import pair, proposal  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 

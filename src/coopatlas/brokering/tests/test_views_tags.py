@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from coopatlas.brokering.tests.views_fixtures import pair  # noqa: F401 - fixture
-
 pytestmark = pytest.mark.django_db
 URL = "/en/brokering/suggest-tags/"
 TEXT = {"title": "Basic drinking water supply and basic sanitation",

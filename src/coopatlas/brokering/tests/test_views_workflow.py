@@ -6,7 +6,6 @@ import pytest
 
 from coopatlas.brokering import workflow
 from coopatlas.brokering.models import MatchProposal
-from coopatlas.brokering.tests.views_fixtures import outsider, pair, proposal  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 

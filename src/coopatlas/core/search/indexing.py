@@ -66,12 +66,20 @@ def write_documents(documents: Sequence[SearchDocument]) -> list[int]:
             for facet, values in document.facets.items()
             for value in sorted(values)
         ]
-        # Plain tuples: building ~25 model instances per record would cost more than the insert.
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {_FACET_TABLE} (entry_id, facet, value) VALUES (%s, %s, %s)", rows  # noqa: S608
-            )
+        _insert_facet_rows(rows)
     return entry_ids
+
+
+def _insert_facet_rows(rows: list[tuple[int, str, str]], chunk: int = 500) -> None:
+    """Insert (entry, facet, value) rows with multi-row INSERTs (faster than model instances or executemany)."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            values = ", ".join(["(%s, %s, %s)"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {_FACET_TABLE} (entry_id, facet, value) VALUES {values}",  # noqa: S608
+                [item for row in part for item in row],
+            )
 
 
 def _entry_ids(documents: Sequence[SearchDocument]) -> dict[tuple[str, int], int]:

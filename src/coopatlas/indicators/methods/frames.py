@@ -3,12 +3,14 @@
 Every method takes ``observations`` with columns ``series`` (any text key: an indicator series, a
 country's series, a region's aggregate), ``year`` (int) and ``value`` (float), and ``settings`` with one
 row per series: ``target`` (float or null), ``direction`` (``higher`` / ``lower`` / ``exact``), and
-optionally ``base_year``, ``target_year`` and a natural ``limit``. The arithmetic runs over all series at once (polars
-group-by), never a Python loop per row; a series that cannot be assessed gets a ``reason``, never NaN.
+optionally ``base_year``, ``target_year`` and a natural ``limit``. The arithmetic runs over all series at once
+(polars group-by and windows, ``numpy.bincount``), never a Python loop per row; a series that cannot be assessed
+gets a ``reason``, never NaN.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 DIRECTIONS = ("higher", "lower", "exact")
@@ -68,15 +70,32 @@ def value_at(year_column: str, name: str) -> pl.Expr:
     return pl.col("value").filter(pl.col("year") == pl.col(year_column).first()).first().alias(name)
 
 
-def weighted_trend(weight: pl.Expr, origin: int = 2000) -> list[pl.Expr]:
-    """Aggregations: intercept ``_a`` and slope ``_b`` of the weighted least-squares line value = a + b·(year − origin)."""
+def weighted_trend(observations: pl.DataFrame, weight: pl.Expr, origin: int = 2000) -> pl.DataFrame:
+    """Per series: intercept ``_a`` and slope ``_b`` of the weighted least-squares line value = a + b·(year − origin).
+
+    ``weight`` is evaluated on the whole frame at once, so a per-series quantity in it takes a window
+    (``pl.col("year").min().over("series")``). The five weighted sums are plain columns added up per
+    series with ``numpy.bincount``, which adds each series' terms one after the other in row order: the
+    same arithmetic, to the last bit, as summing each group's expression (polars' own group-by sum
+    compensates and differs in the last place). A series whose years give no line has a null slope.
+    """
     t = (pl.col("year") - origin).cast(pl.Float64)
     y = pl.col("value")
-    sw = weight.sum()
-    swt = (weight * t).sum()
-    swy = (weight * y).sum()
-    swtt = (weight * t * t).sum()
-    swty = (weight * t * y).sum()
+    terms = observations.select(
+        pl.col("series"),
+        weight.cast(pl.Float64).alias("sw"),
+        (weight * t).alias("swt"),
+        (weight * y).alias("swy"),
+        (weight * t * t).alias("swtt"),
+        (weight * t * y).alias("swty"),
+    )
+    keys = terms.select(pl.col("series").unique(maintain_order=True)).with_row_index("_id")
+    ids = terms.select("series").join(keys, on="series", how="left", maintain_order="left")["_id"].to_numpy()
+    sums = keys.select("series").with_columns(
+        pl.Series(name, np.bincount(ids, weights=terms[name].to_numpy(), minlength=keys.height), dtype=pl.Float64)
+        for name in ("sw", "swt", "swy", "swtt", "swty")
+    )
+    sw, swt, swy, swtt, swty = (pl.col(name) for name in ("sw", "swt", "swy", "swtt", "swty"))
     denominator = sw * swtt - swt * swt
     slope = pl.when(denominator.abs() > 0).then((sw * swty - swt * swy) / denominator).otherwise(None)
-    return [slope.alias("_b"), ((swy - slope * swt) / sw).alias("_a")]
+    return sums.select("series", slope.alias("_b"), ((swy - slope * swt) / sw).alias("_a"))
