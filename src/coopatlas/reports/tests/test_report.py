@@ -28,6 +28,12 @@ def portfolio(personas: Any) -> Any:
     return build_portfolio(personas)
 
 
+@pytest.fixture(autouse=True)
+def base_url(settings: Any) -> None:
+    """The report's links are absolute; pin the site address the assertions spell out."""
+    settings.COOPATLAS_BASE_URL = "http://localhost:8000"
+
+
 def test_report_numbers_equal_direct_queries(portfolio: Any) -> None:
     report = build_report(2019)
     published = Initiative.objects.filter(workflow_status=WorkflowStatus.PUBLISHED, deleted_at__isnull=True)
