@@ -11,7 +11,7 @@ status or date) are left out and listed in the ``ExportReport``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -116,7 +116,7 @@ def load_activity(initiative: Initiative, parts: Parts | None = None) -> dict[st
         last_updated=initiative.iati_last_updated,
         default_language=initiative.iati_default_language,
         default_currency=initiative.currency,
-        humanitarian=initiative.humanitarian,
+        humanitarian=details.get("humanitarian"),
         hierarchy=initiative.hierarchy,
         title=_texts(initiative.title, initiative.translations, "title"),
         activity_status=initiative.activity_status,
@@ -469,19 +469,25 @@ def _result(parent: etree._Element, result: dict[str, Any]) -> None:
 # --- whole files -------------------------------------------------------------------------------
 
 
-def iter_activities(queryset: QuerySet[Initiative], report: ExportReport) -> Iterator[dict[str, Any]]:
-    """The canonical activities of ``queryset`` that IATI 2.03 can express; others go to the report.
+def iter_activities(
+    queryset: QuerySet[Initiative], report: ExportReport, ids: Sequence[int] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The canonical activities of ``queryset`` (only ``ids`` when given) that IATI 2.03 can express.
 
     Initiatives are read ``CHUNK_SIZE`` at a time with their parts (a fixed number of queries per
-    chunk), so memory stays flat however many are exported.
+    chunk), so memory stays flat however many are exported; the others go to the report.
     """
     queryset = queryset.select_related("owner").order_by("pk")
-    last_pk = 0
+    last_pk, offset = 0, 0
     while True:
-        chunk = list(queryset.filter(pk__gt=last_pk)[:CHUNK_SIZE])
-        if not chunk:
+        if ids is None:
+            chunk = list(queryset.filter(pk__gt=last_pk)[:CHUNK_SIZE])
+        else:
+            chunk = list(queryset.filter(pk__in=ids[offset : offset + CHUNK_SIZE]))
+            offset += CHUNK_SIZE
+        if not chunk and (ids is None or offset >= len(ids)):
             return
-        last_pk = chunk[-1].pk
+        last_pk = chunk[-1].pk if chunk else last_pk
         parts = load_parts([i.pk for i in chunk if i.iati_reporting_org_ref])
         for initiative in chunk:
             activity = load_activity(initiative, parts.get(initiative.pk))

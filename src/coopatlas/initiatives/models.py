@@ -112,7 +112,6 @@ class Initiative(CatalogueRecord):
     default_finance_type = models.CharField(_("finance type (IATI FinanceType)"), max_length=4, blank=True)
     default_tied_status = models.CharField(_("tied status (IATI TiedStatus)"), max_length=2, blank=True)
     default_aid_types = models.JSONField(_("aid types (IATI AidType)"), default=list, blank=True)
-    humanitarian = models.BooleanField(_("humanitarian"), null=True, blank=True)
     hierarchy = models.PositiveSmallIntegerField(_("hierarchy (IATI)"), null=True, blank=True)
     iati_details = models.JSONField(_("other IATI data"), default=dict, blank=True, editable=False)
     # Provenance of imported activities.

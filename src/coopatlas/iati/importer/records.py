@@ -247,6 +247,8 @@ def initiative_fields(activity: dict[str, Any]) -> dict[str, Any]:
         details["descriptions"] = other_descriptions
     if activity["related_activities"]:
         details["related_activities"] = activity["related_activities"]
+    if activity["humanitarian"] is not None:
+        details["humanitarian"] = activity["humanitarian"]
     return {
         **text_fields(activity),
         "iati_identifier": activity["identifier"],
@@ -264,7 +266,6 @@ def initiative_fields(activity: dict[str, Any]) -> dict[str, Any]:
         "default_finance_type": activity["default_finance_type"],
         "default_tied_status": activity["default_tied_status"],
         "default_aid_types": activity["default_aid_types"],
-        "humanitarian": activity["humanitarian"],
         "hierarchy": activity["hierarchy"],
         "iati_details": details,
         "iati_default_language": activity["default_language"],
