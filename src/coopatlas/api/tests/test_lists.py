@@ -75,6 +75,7 @@ def test_the_list_returns_the_search_services_facets(api, needs):
         ],
         "truncated": False,
         "more_url": None,
+        "estimated": False,
         "timed_out": False,
     }
 
