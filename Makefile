@@ -20,6 +20,10 @@ data: install
 	$(BIN)/coopatlas load_reference
 	$(BIN)/coopatlas load_indicator_demo
 	$(BIN)/coopatlas load_demo
+	$(BIN)/coopatlas import_iati src/coopatlas/iati/data/activities
+	$(BIN)/coopatlas reindex
+	$(BIN)/coopatlas refresh_dashboard_facts
+	$(BIN)/coopatlas reindex_vectors
 
 demo: data
 	@echo "CoopAtlas on http://127.0.0.1:$(PORT)/ (background worker: coopatlas db_worker)"

@@ -518,7 +518,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure existing SQLite files instead of refilling")
     parser.add_argument("--write-docs", action="store_true", help="write the results to docs/benchmarks.md")
     parser.add_argument("--results", type=Path, help="append each (engine, size) result as a JSON line here")
-    parser.add_argument("--from-results", type=Path, help="only write docs from a results file")
+    parser.add_argument("--from-results", type=Path, nargs="+", help="only write docs from results files")
+    parser.add_argument("--command", help="the command(s) that produced --from-results, for the docs")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -529,8 +530,8 @@ def main() -> None:
         return
     command = "python bench/catalogue.py " + " ".join(sys.argv[1:])
     if args.from_results:
-        reports = [json.loads(line) for line in args.from_results.read_text().splitlines() if line.strip()]
-        write_docs(reports, command)
+        lines = [line for path in args.from_results for line in path.read_text().splitlines() if line.strip()]
+        write_docs([json.loads(line) for line in lines], args.command or command)
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
     reports = []

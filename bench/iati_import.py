@@ -270,8 +270,11 @@ def write_docs(results: list[dict[str, Any]], command: str, info: dict[str, str]
         START,
         "## IATI import (`bench/iati_import.py`)",
         "",
-        f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}; load average "
-        f"(1/5/15 min) at the start {info['load']}. Measured {datetime.now(UTC):%Y-%m-%d}.",
+        f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}; load average (1/5/15 min) "
+        "when each file was assembled: "
+        + "; ".join(f"{g['mb']} MB: {g.get('machine', info)['load']}" for g in results)
+        + f". Measured {datetime.now(UTC):%Y-%m-%d}. Other jobs shared the machine (a load above 2 on 2 cores "
+        "slows every step): compare the steps of one file, which ran back to back.",
         "",
         f"Command: `{command}`",
         "",
@@ -326,14 +329,14 @@ def main() -> None:
     info = machine()
     if args.from_results:
         results = [json.loads(line) for line in args.from_results.read_text().splitlines() if line.strip()]
-        write_docs(results, command, info)
+        write_docs(results, results[0].get("command", command), results[0].get("machine", info))
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = []
     for size in args.sizes:
         path = args.workdir / f"assembled-{size}MB.xml"
         group = assemble(path, size)
-        group["steps"] = {}
+        group.update(steps={}, command=command, machine=machine())
         print(f"assembled {group}", file=sys.stderr, flush=True)
         for step in args.steps:
             engines = args.engines if step == "import" else [""]
