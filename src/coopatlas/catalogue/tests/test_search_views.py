@@ -52,10 +52,17 @@ def test_a_history_restore_gets_the_whole_page(catalogue: Catalogue) -> None:
     assert "<!DOCTYPE html>" in response.content.decode()
 
 
-def test_the_page_is_translated(catalogue: Catalogue) -> None:
-    response = catalogue.personas.client_for("anonymous").get("/fr/search/", {"q": "water"})
+@pytest.mark.parametrize("lang", ["fr", "es", "ar", "zh-hans", "ru"])
+def test_the_page_and_its_facets_are_translated(catalogue: Catalogue, lang: str) -> None:
+    from django.utils import translation
+
+    response = catalogue.personas.client_for("anonymous").get(f"/{lang}/search/", {"q": "water"})
+    html = response.content.decode()
+    with translation.override(lang):
+        heading, facet = translation.gettext("Search the catalogue"), translation.gettext("Record type")
     assert response.status_code == 200
-    assert 'lang="fr"' in response.content.decode()
+    assert heading != "Search the catalogue" and heading in html
+    assert facet != "Record type" and facet in html
 
 
 def test_drafts_show_for_their_organisation_with_a_status_badge(catalogue: Catalogue) -> None:
