@@ -20,7 +20,7 @@ data: install
 	$(BIN)/coopatlas load_reference
 	$(BIN)/coopatlas load_indicator_demo
 	$(BIN)/coopatlas load_demo
-	$(BIN)/coopatlas import_iati src/coopatlas/iati/data/activities
+	$(BIN)/coopatlas import_iati --allow-rejections src/coopatlas/iati/data/activities
 	$(BIN)/coopatlas reindex
 	$(BIN)/coopatlas refresh_dashboard_facts
 	$(BIN)/coopatlas reindex_vectors

@@ -108,6 +108,21 @@ def update_objects(model: type[models.Model], objects: Sequence[models.Model], n
     return len(values)
 
 
+def delete_where(model: type[models.Model], column: str, ids: Sequence[int], through: str = "") -> None:
+    """``DELETE FROM model WHERE column IN (ids)``, or ``IN (SELECT id FROM … WHERE …)`` given ``through``.
+
+    ``QuerySet.delete`` loads every row to send ``post_delete`` signals one by one; the importer
+    tells the listeners once per batch instead. ``through`` is a sub-select with one ``{ids}`` slot.
+    """
+    if not ids:
+        return
+    marks = ", ".join(["%s"] * len(ids))
+    target = through.format(ids=marks) if through else marks
+    sql = f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {column} IN ({target})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(ids))
+
+
 def dict_rows(names: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
     """Rows given as dicts, in the order of ``names``."""
     return ([row[name] for name in names] for row in rows)

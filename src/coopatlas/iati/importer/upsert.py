@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -50,6 +51,16 @@ DELETED = "import.deleted"
 NOT_PERMITTED = "import.not-permitted"
 OLDER = "import.older"
 DATABASE = "import.database"
+
+
+def delete_parts(initiative_ids: list[int]) -> None:
+    """Delete the IATI parts of initiatives without loading them (results' indicators and periods first)."""
+    results = f"SELECT id FROM {m.Result._meta.db_table} WHERE initiative_id IN ({{ids}})"  # noqa: S608
+    indicators = f"SELECT id FROM {m.ResultIndicator._meta.db_table} WHERE result_id IN ({results})"  # noqa: S608
+    bulk.delete_where(m.IndicatorPeriod, "indicator_id", initiative_ids, indicators)
+    bulk.delete_where(m.ResultIndicator, "result_id", initiative_ids, results)
+    for model in PART_MODELS:
+        bulk.delete_where(model, "initiative_id", initiative_ids)
 
 
 @dataclass
@@ -153,11 +164,20 @@ class BatchWriter:
         self._save_parts(writing, initiatives, [pk for _, pk in updates])
         relations = self._save_relations(writing, initiatives, [pk for _, pk in updates])
         self._log(writing, initiatives, before, relations)
-        if self._created_orgs:
-            write_documents(build_documents(INDEXED_TYPES["organisation"], self._created_orgs))
-        write_documents(build_documents(INDEXED_TYPES["initiative"], [initiatives[p.key] for p in writing]))
+        self._after_batch([initiatives[p.key] for p in writing])
         outcomes += [Outcome(p, "created") for p in creates] + [Outcome(p, "updated") for p, _ in updates]
         return outcomes
+
+    def _after_batch(self, written: list[Initiative]) -> None:
+        """Keep derived data in step, once per batch and inside its transaction (what ``record_changed``
+        listeners do one record at a time): the search index and, when installed, the dashboard facts."""
+        if self._created_orgs:
+            write_documents(build_documents(INDEXED_TYPES["organisation"], self._created_orgs))
+        write_documents(build_documents(INDEXED_TYPES["initiative"], written))
+        if apps.is_installed("coopatlas.reports"):
+            from coopatlas.reports.facts import refresh_initiatives
+
+            refresh_initiatives([initiative.pk for initiative in written])
 
     def _plan(self, batch: list[Prepared]) -> tuple[list[Outcome], list[Prepared], list[tuple[Prepared, int]]]:
         """Split a batch into outcomes decided now, activities to create and (activity, pk) to update."""
@@ -318,9 +338,7 @@ class BatchWriter:
         self, writing: list[Prepared], initiatives: dict[tuple[str, str], Initiative], updated: list[int]
     ) -> None:
         """Replace the IATI parts of the written initiatives (an insert per part table)."""
-        if updated:
-            for model in PART_MODELS:
-                model.objects.filter(initiative_id__in=updated).delete()
+        delete_parts(updated)
         rows: dict[type, list[dict[str, Any]]] = defaultdict(list)
         results: dict[tuple[int, int], dict[str, Any]] = {}
         for prepared in writing:

@@ -67,6 +67,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=200, help="activities written per transaction")
         parser.add_argument("--max-bytes", type=int, default=0, help="refuse larger files (default 0: no limit)")
         parser.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+        parser.add_argument(
+            "--allow-rejections", action="store_true",
+            help="exit 0 when only activities were rejected (invalid data is reported, not fatal; files refused still fail)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Import, print the report, fail when something was rejected."""
@@ -99,7 +103,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str))
         else:
             self._write_text(report, options["verbosity"])
-        if report.errors:
+        refused = sum(1 for f in report.files if f.refused)
+        if report.errors and not (options["allow_rejections"] and refused == 0):
             raise CommandError(
                 f"{report.total('rejected')} activities rejected, "
                 f"{sum(1 for f in report.files if f.refused)} file(s) refused",
