@@ -36,9 +36,26 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
 PG_DATABASE = "bench_catalogue"
 FACETS = ["type", "country", "sdg_goal"]
 QUERIES = [
-    "water", "drinking water", "climate adaptation", "health", "renewable energy", "school feeding", "digital",
-    "women", "food security", "sanitation", "capacity", "rural development", "vaccination", "fisheries",
-    "social protection", "eau potable", "agua", "energía renovable", "технологии", "水",
+    "water",
+    "drinking water",
+    "climate adaptation",
+    "health",
+    "renewable energy",
+    "school feeding",
+    "digital",
+    "women",
+    "food security",
+    "sanitation",
+    "capacity",
+    "rural development",
+    "vaccination",
+    "fisheries",
+    "social protection",
+    "eau potable",
+    "agua",
+    "energía renovable",
+    "технологии",
+    "水",
 ]
 # Common words of cooperation project documents (English); other languages take theirs from SDG titles.
 GENERAL = """the of and to in for a on with by is are as be this that from at will an or which have their has
@@ -60,8 +77,14 @@ innovation technology technologies digital information communication infrastruct
 TOPICAL_SHARE = 0.4
 COMMON_WORDS = 250
 LANGUAGES = (("en", 0.60), ("fr", 0.12), ("es", 0.12), ("pt", 0.05), ("ar", 0.04), ("ru", 0.04), ("zh-hans", 0.03))
-TYPES = (("initiative", 0.30), ("solution", 0.25), ("need", 0.20), ("expert", 0.10), ("organisation", 0.10),
-         ("partnership", 0.05))
+TYPES = (
+    ("initiative", 0.30),
+    ("solution", 0.25),
+    ("need", 0.20),
+    ("expert", 0.10),
+    ("organisation", 0.10),
+    ("partnership", 0.05),
+)
 
 
 #: "sqlite-tuned" measures the same file with a bigger page cache and memory-mapped I/O
@@ -184,8 +207,12 @@ def fill(size: int, seed: int = 20) -> dict[str, Any]:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return {"records": created, "create_s": round(filled - started, 1), "reindex_s": round(indexed - filled, 1),
-            "reindex_per_s": round(created / max(indexed - filled, 1e-9))}
+    return {
+        "records": created,
+        "create_s": round(filled - started, 1),
+        "reindex_s": round(indexed - filled, 1),
+        "reindex_per_s": round(created / max(indexed - filled, 1e-9)),
+    }
 
 
 def _create_records(size: int, rng: random.Random) -> int:
@@ -208,8 +235,14 @@ def _create_records(size: int, rng: random.Random) -> int:
     def common(lang: str, owner_id: int | None) -> dict[str, Any]:
         status = rng.choices(["published", "draft", "submitted", "returned"], [85, 8, 4, 3])[0]
         updated = now - timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
-        return {"language": lang, "owner_id": owner_id, "workflow_status": status, "updated_at": updated,
-                "created_at": updated, "deleted_at": updated if rng.random() < 0.02 else None}
+        return {
+            "language": lang,
+            "owner_id": owner_id,
+            "workflow_status": status,
+            "updated_at": updated,
+            "created_at": updated,
+            "deleted_at": updated if rng.random() < 0.02 else None,
+        }
 
     counts = {t: round(size * share) for t, share in TYPES}
     counts["initiative"] += size - sum(counts.values())
@@ -217,45 +250,80 @@ def _create_records(size: int, rng: random.Random) -> int:
     for _i in range(counts["organisation"]):
         lang = rng.choices(languages, language_weights)[0]
         topics = rng.sample(sectors, 2)
-        organisations.append(Organisation(
-            name=text.words(lang, rng.randint(3, 7), topics).capitalize(),
-            acronym="".join(rng.sample("ABCDEFGHIJKLMNOPRSTU", 4)),
-            description=text.words(lang, rng.randint(150, 300), topics), country_id=pick_countries(1, 1)[0],
-            **common(lang, None),
-        ))
+        organisations.append(
+            Organisation(
+                name=text.words(lang, rng.randint(3, 7), topics).capitalize(),
+                acronym="".join(rng.sample("ABCDEFGHIJKLMNOPRSTU", 4)),
+                description=text.words(lang, rng.randint(150, 300), topics),
+                country_id=pick_countries(1, 1)[0],
+                **common(lang, None),
+            )
+        )
     Organisation.objects.bulk_create(organisations, batch_size=2000)
     owners = [o.pk for o in organisations]
     specs = [
-        (Solution, counts["solution"], lambda lang, topics: {
-            "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
-            "summary": text.words(lang, rng.randint(40, 80), topics),
-            "challenge": text.words(lang, rng.randint(40, 90), topics),
-            "solution": text.words(lang, rng.randint(50, 140), topics),
-            "results": text.words(lang, rng.randint(20, 90), topics),
-            "status": rng.choice(["ongoing", "completed", "replicated", "archived"]),
-        }, {"countries_applied": (1, 3), "countries_replicated": (0, 2), "sdg_targets": "targets", "sectors": "sectors",
-            "modalities": (1, 2)}),
-        (Need, counts["need"], lambda lang, topics: {
-            "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
-            "description": text.words(lang, rng.randint(100, 300), topics),
-            "rationale": text.words(lang, rng.randint(40, 100), topics), "country_id": pick_countries(1, 1)[0],
-            "status": rng.choice(["open", "in-brokering", "matched", "closed"]),
-        }, {"sdg_targets": "targets", "sectors": "sectors", "modalities": (1, 1)}),
-        (Initiative, counts["initiative"], lambda lang, topics: {
-            "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
-            "description": text.words(lang, rng.randint(150, 350), topics),
-            "results_summary": text.words(lang, rng.randint(0, 50), topics),
-            "activity_status": rng.choice("123456"),
-        }, {"recipient_countries": (1, 3), "sdg_targets": "targets", "sectors": "sectors", "modalities": (1, 2)}),
-        (Partnership, counts["partnership"], lambda lang, topics: {
-            "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
-            "description": text.words(lang, rng.randint(150, 400), topics),
-            "status": rng.choice(["active", "completed", "inactive"]),
-        }, {"countries": (2, 5), "sdg_targets": "targets", "sectors": "sectors", "modalities": (1, 2)}),
-        (Expert, counts["expert"], lambda lang, topics: {
-            "name": text.words(lang, 2, []).title(), "expertise": text.words(lang, rng.randint(100, 250), topics),
-            "availability": rng.choice(["available", "limited", "unavailable"]),
-        }, {"countries_experience": (1, 4), "sdg_goals": "goals", "sectors": "sectors"}),
+        (
+            Solution,
+            counts["solution"],
+            lambda lang, topics: {
+                "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
+                "summary": text.words(lang, rng.randint(40, 80), topics),
+                "challenge": text.words(lang, rng.randint(40, 90), topics),
+                "solution": text.words(lang, rng.randint(50, 140), topics),
+                "results": text.words(lang, rng.randint(20, 90), topics),
+                "status": rng.choice(["ongoing", "completed", "replicated", "archived"]),
+            },
+            {
+                "countries_applied": (1, 3),
+                "countries_replicated": (0, 2),
+                "sdg_targets": "targets",
+                "sectors": "sectors",
+                "modalities": (1, 2),
+            },
+        ),
+        (
+            Need,
+            counts["need"],
+            lambda lang, topics: {
+                "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
+                "description": text.words(lang, rng.randint(100, 300), topics),
+                "rationale": text.words(lang, rng.randint(40, 100), topics),
+                "country_id": pick_countries(1, 1)[0],
+                "status": rng.choice(["open", "in-brokering", "matched", "closed"]),
+            },
+            {"sdg_targets": "targets", "sectors": "sectors", "modalities": (1, 1)},
+        ),
+        (
+            Initiative,
+            counts["initiative"],
+            lambda lang, topics: {
+                "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
+                "description": text.words(lang, rng.randint(150, 350), topics),
+                "results_summary": text.words(lang, rng.randint(0, 50), topics),
+                "activity_status": rng.choice("123456"),
+            },
+            {"recipient_countries": (1, 3), "sdg_targets": "targets", "sectors": "sectors", "modalities": (1, 2)},
+        ),
+        (
+            Partnership,
+            counts["partnership"],
+            lambda lang, topics: {
+                "title": text.words(lang, rng.randint(6, 14), topics).capitalize(),
+                "description": text.words(lang, rng.randint(150, 400), topics),
+                "status": rng.choice(["active", "completed", "inactive"]),
+            },
+            {"countries": (2, 5), "sdg_targets": "targets", "sectors": "sectors", "modalities": (1, 2)},
+        ),
+        (
+            Expert,
+            counts["expert"],
+            lambda lang, topics: {
+                "name": text.words(lang, 2, []).title(),
+                "expertise": text.words(lang, rng.randint(100, 250), topics),
+                "availability": rng.choice(["available", "limited", "unavailable"]),
+            },
+            {"countries_experience": (1, 4), "sdg_goals": "goals", "sectors": "sectors"},
+        ),
     ]
     for model, count, fields, relations in specs:
         for start in range(0, count, 5000):
@@ -280,8 +348,15 @@ def _create_records(size: int, rng: random.Random) -> int:
     return size
 
 
-def _link(model: Any, records: list[Any], chosen: list[dict[str, list[str]]], relations: dict[str, Any],
-          rng: random.Random, pick_countries: Any, modalities: list[str]) -> None:
+def _link(
+    model: Any,
+    records: list[Any],
+    chosen: list[dict[str, list[str]]],
+    relations: dict[str, Any],
+    rng: random.Random,
+    pick_countries: Any,
+    modalities: list[str],
+) -> None:
     """Bulk insert the many-to-many rows of a batch of records."""
     for name, how in relations.items():
         relation = model._meta.get_field(name)
@@ -321,8 +396,12 @@ def measure(rounds: int) -> dict[str, Any]:
 
     anonymous = AnonymousUser()
     busiest = (
-        SearchEntry.objects.filter(facet_values__facet="country").values("facet_values__value")
-        .order_by().annotate(n=Count("id")).order_by("-n").values_list("facet_values__value", flat=True)[:1]
+        SearchEntry.objects.filter(facet_values__facet="country")
+        .values("facet_values__value")
+        .order_by()
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("facet_values__value", flat=True)[:1]
     )
     country = list(busiest)[0]
     factory = RequestFactory()
@@ -334,12 +413,15 @@ def measure(rounds: int) -> dict[str, Any]:
 
     scenarios = {
         "q + 3 facets + page 1": lambda q: search(SearchParams.from_query(QueryDict(f"q={q}")), anonymous, FACETS),
-        "q + all facets + page 1": lambda q: search(SearchParams.from_query(QueryDict(f"q={q}")), anonymous,
-                                                    facets_for(anonymous)),
+        "q + all facets + page 1": lambda q: search(
+            SearchParams.from_query(QueryDict(f"q={q}")), anonymous, facets_for(anonymous)
+        ),
         f"q + country={country} + 3 facets": lambda q: search(
-            SearchParams.from_query(QueryDict(f"q={q}&country={country}")), anonymous, FACETS),
+            SearchParams.from_query(QueryDict(f"q={q}&country={country}")), anonymous, FACETS
+        ),
         "q + 3 facets, sorted by date": lambda q: search(
-            SearchParams.from_query(QueryDict(f"q={q}&sort=recent")), anonymous, FACETS),
+            SearchParams.from_query(QueryDict(f"q={q}&sort=recent")), anonymous, FACETS
+        ),
         "HTML page (view + template)": lambda q: page(f"q={q}"),
         "no query (browse) + 3 facets": lambda _q: search(SearchParams(), anonymous, FACETS),
     }
@@ -360,11 +442,16 @@ def measure(rounds: int) -> dict[str, Any]:
                 cpu.append((time.process_time() - started_cpu) * 1000)
                 wall.append((time.perf_counter() - started) * 1000)
         cuts, cpu_cuts = statistics.quantiles(wall, n=100), statistics.quantiles(cpu, n=100)
-        results[name] = {"p50": round(cuts[49], 1), "p95": round(cuts[94], 1), "cpu_p50": round(cpu_cuts[49], 1),
-                         "cpu_p95": round(cpu_cuts[94], 1), "n": len(wall)}
+        results[name] = {
+            "p50": round(cuts[49], 1),
+            "p95": round(cuts[94], 1),
+            "cpu_p50": round(cpu_cuts[49], 1),
+            "cpu_p95": round(cpu_cuts[94], 1),
+            "n": len(wall),
+        }
         per_query = {}
         for i, q in enumerate(queries):
-            per_query[q] = round(statistics.median(wall[i::len(queries)]), 1)
+            per_query[q] = round(statistics.median(wall[i :: len(queries)]), 1)
         results[name]["per_query"] = per_query
     results["database"] = connection.vendor
     return results
@@ -377,17 +464,39 @@ def machine() -> dict[str, str]:
     """CPU model, cores, memory, and the versions that matter."""
     import sqlite3
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next((line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "?")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "?",
+    )
     try:
-        pg = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"],
-                            capture_output=True, text=True, timeout=10).stdout.strip()
+        pg = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         pg = "?"
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": memory, "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "postgresql": pg}
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": memory,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": pg,
+    }
 
 
 def reset_postgres() -> None:
@@ -432,8 +541,12 @@ def run_one(args: argparse.Namespace, engine: str, size: int) -> dict[str, Any]:
     runs = []
     for run in range(args.runs):
         print(f"measuring {engine} {size}, run {run + 1}/{args.runs}", file=sys.stderr, flush=True)
-        out = subprocess.run([*pin, *base, "--phase", "measure", "--rounds", str(args.rounds)], check=True,
-                             stdout=subprocess.PIPE, text=True)
+        out = subprocess.run(
+            [*pin, *base, "--phase", "measure", "--rounds", str(args.rounds)],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     scenarios = [k for k, v in runs[0].items() if isinstance(v, dict) and "p95" in v]
     report["scenarios"] = {
@@ -476,11 +589,16 @@ def write_docs(reports: list[dict[str, Any]], command: str) -> None:
         "",
     ]
     if any(r["engine"] == "sqlite-tuned" for r in reports):
-        lines += ["`sqlite-tuned` is the same file read with `PRAGMA cache_size = -262144` and "
-                  "`PRAGMA mmap_size = 2147483648` (the default page cache is 2 MB).", ""]
+        lines += [
+            "`sqlite-tuned` is the same file read with `PRAGMA cache_size = -262144` and "
+            "`PRAGMA mmap_size = 2147483648` (the default page cache is 2 MB).",
+            "",
+        ]
     scenarios = list(reports[0]["scenarios"])
-    lines += ["| scenario | " + " | ".join(f"{r['engine']} {r['size']:,}" for r in reports) + " |",
-              "|---" * (len(reports) + 1) + "|"]
+    lines += [
+        "| scenario | " + " | ".join(f"{r['engine']} {r['size']:,}" for r in reports) + " |",
+        "|---" * (len(reports) + 1) + "|",
+    ]
     for name in scenarios:
         cells = []
         for r in reports:
@@ -488,25 +606,48 @@ def write_docs(reports: list[dict[str, Any]], command: str) -> None:
             cells.append(f"**{s['p50']:.0f} / {s['p95']:.0f}** ({s['cpu_p50']:.0f} / {s['cpu_p95']:.0f})" if s else "–")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("| median hits per query | " + " | ".join(f"{r['hits_median']:,.0f}" for r in reports) + " |")
-    lines.append("| fill: create / reindex | " + " | ".join(
-        f"{r['fill']['create_s']:.0f} s / {r['fill']['reindex_s']:.0f} s ({r['fill']['reindex_per_s']:,}/s)"
-        if "fill" in r else "(same file)" for r in reports) + " |")
-    lines.append("| SQLite file | " + " | ".join(
-        f"{r['database_mb']:,} MB" if "database_mb" in r else "–" for r in reports) + " |")
-    lines += ["", f'Per query ("{goal}", wall median ms, hits):', "",
-              "| query | " + " | ".join(f"{r['engine']} {r['size']:,}" for r in reports) + " |",
-              "|---" * (len(reports) + 1) + "|"]
+    lines.append(
+        "| fill: create / reindex | "
+        + " | ".join(
+            f"{r['fill']['create_s']:.0f} s / {r['fill']['reindex_s']:.0f} s ({r['fill']['reindex_per_s']:,}/s)"
+            if "fill" in r
+            else "(same file)"
+            for r in reports
+        )
+        + " |"
+    )
+    lines.append(
+        "| SQLite file | "
+        + " | ".join(f"{r['database_mb']:,} MB" if "database_mb" in r else "–" for r in reports)
+        + " |"
+    )
+    lines += [
+        "",
+        f'Per query ("{goal}", wall median ms, hits):',
+        "",
+        "| query | " + " | ".join(f"{r['engine']} {r['size']:,}" for r in reports) + " |",
+        "|---" * (len(reports) + 1) + "|",
+    ]
     for q in QUERIES:
-        lines.append(f"| {q} | " + " | ".join(
-            f"{r['per_query'][q]:.0f} ({r['hits_per_query'][q]:,})" for r in reports) + " |")
+        lines.append(
+            f"| {q} | " + " | ".join(f"{r['per_query'][q]:.0f} ({r['hits_per_query'][q]:,})" for r in reports) + " |"
+        )
     lines += ["<!-- bench:catalogue:end -->", ""]
     path = ROOT / "docs" / "benchmarks.md"
     existing = path.read_text() if path.exists() else "# Benchmarks\n"
-    start, end = "<!-- bench:catalogue:start -->", "<!-- bench:catalogue:end -->"
-    if start in existing and end in existing:
-        before, rest = existing.split(start, 1)
-        existing = before + rest.split(end, 1)[1].lstrip("\n")
-    path.write_text(existing.rstrip("\n") + "\n\n" + "\n".join(lines))
+    # The generated block is replaced; hand-written notes after it are kept and follow it again.
+    notes = ""
+    for start, end in (
+        ("<!-- bench:catalogue:notes -->", "<!-- /bench:catalogue:notes -->"),
+        ("<!-- bench:catalogue:start -->", "<!-- bench:catalogue:end -->"),
+    ):
+        if start in existing and end in existing:
+            before, rest = existing.split(start, 1)
+            inside, after = rest.split(end, 1)
+            if "notes" in start:
+                notes = start + inside + end + "\n"
+            existing = before.rstrip("\n") + "\n\n" + after.lstrip("\n")
+    path.write_text(existing.rstrip("\n") + "\n\n" + "\n".join(lines) + ("\n" + notes if notes else ""))
 
 
 def main() -> None:

@@ -341,9 +341,8 @@ def classify_queryset(queryset: Any, counts: dict[str, int] | None = None, batch
     from django.db import transaction
 
     from coopatlas.core.models import ChangeRecord
-    from coopatlas.core.search.documents import INDEXED_TYPES, build_documents
-    from coopatlas.core.search.indexing import write_documents
     from coopatlas.geo.models import Country
+    from coopatlas.iati.importer.upsert import refresh_derived
 
     iso3_to_iso2 = dict(Country.objects.exclude(iso2="").values_list("code", "iso2"))
     lists = reference_lists()
@@ -392,6 +391,5 @@ def classify_queryset(queryset: Any, counts: dict[str, int] | None = None, batch
         with transaction.atomic():
             queryset.model.objects.bulk_update(changed, fields)
             ChangeRecord.objects.bulk_create(logs)
-            if changed:
-                write_documents(build_documents(INDEXED_TYPES["initiative"], changed))
+            refresh_derived(changed)
         changed_total += len(changed)

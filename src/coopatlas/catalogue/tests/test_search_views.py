@@ -91,7 +91,11 @@ def test_json_export_is_the_same_result_as_the_page(catalogue: Catalogue) -> Non
     data = json.loads(response.content)
     assert response["Content-Type"] == "application/json"
     assert (data["q"], data["total"], data["page"], data["pages"], data["filters"]) == (
-        "water", 2, 1, 1, {"type": ["solution"]}
+        "water",
+        2,
+        1,
+        1,
+        {"type": ["solution"]},
     )
     assert {(h["type"], h["id"]) for h in data["hits"]} == {key(catalogue.pumps), key(catalogue.feeding)}
     pumps = next(h for h in data["hits"] if h["id"] == catalogue.pumps.pk)
@@ -99,7 +103,11 @@ def test_json_export_is_the_same_result_as_the_page(catalogue: Catalogue) -> Non
     assert pumps["url"] == f"/en/solutions/{catalogue.pumps.pk}/"
     facet_type = next(f for f in data["facets"] if f["name"] == "type")
     assert facet_type["results"][0] == {
-        "value": "solution", "label": "Solution", "count": 2, "selected": True, "toggle_url": "?q=water"
+        "value": "solution",
+        "label": "Solution",
+        "count": 2,
+        "selected": True,
+        "toggle_url": "?q=water",
     }
 
 
@@ -139,7 +147,7 @@ def test_csv_export_respects_visibility(catalogue: Catalogue) -> None:
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised() -> None:
-    assert spreadsheet_safe("=HYPERLINK(\"http://evil\")") == "'=HYPERLINK(\"http://evil\")"
+    assert spreadsheet_safe('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
     assert spreadsheet_safe("-1+2") == "'-1+2"
     assert spreadsheet_safe("Water") == "Water"
 
@@ -160,8 +168,11 @@ def test_facet_values_beyond_the_first_ten_are_one_click_away(personas: Any) -> 
     from coopatlas.core.tests.test_search_service import create
 
     countries = ["ARG", "BOL", "BRA", "CHL", "COL", "ECU", "GUY", "PRY", "PER", "SUR", "URY", "VEN"]
-    create(Solution(owner=personas.org_a, title="Andean water", summary="s", workflow_status=WorkflowStatus.PUBLISHED),
-           personas.contributor_a, countries_applied=countries)
+    create(
+        Solution(owner=personas.org_a, title="Andean water", summary="s", workflow_status=WorkflowStatus.PUBLISHED),
+        personas.contributor_a,
+        countries_applied=countries,
+    )
     data = json.loads(personas.client_for("anonymous").get(URL, {"q": "water", "format": "json"}).content)
     country = next(f for f in data["facets"] if f["name"] == "country")
     assert (len(country["results"]), country["truncated"], country["more_url"]) == (10, True, "?q=water&expand=country")

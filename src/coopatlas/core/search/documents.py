@@ -49,41 +49,83 @@ class IndexedType:
         return self.countries + self.sdg_goals + self.sdg_targets + self.sectors + self.modalities
 
 
-#: Every record type the catalogue search covers, in the order the type facet lists them.
+#: Every record type the catalogue search covers. Contact details (names, e-mails, phones) are never
+#: indexed: snippets are shown to anonymous visitors.
 INDEXED_TYPES: dict[str, IndexedType] = {
     t.record_type: t
     for t in (
         IndexedType(
-            "solution", "catalogue.Solution", "title",
-            ("summary", "challenge", "solution", "results", "sustainability", "replication", "contact_name"),
-            "summary", "catalogue:solution-detail",
-            countries=("countries_applied", "countries_replicated"), sdg_goals=("sdg_goals",),
-            sdg_targets=("sdg_targets",), sectors=("sectors",), modalities=("modalities",), status_field="status",
-        ),
-        IndexedType(
-            "need", "catalogue.Need", "title", ("description", "rationale"), "description", "catalogue:need-detail",
-            countries=("country",), sdg_targets=("sdg_targets",), sectors=("sectors",), modalities=("modalities",),
+            "solution",
+            "catalogue.Solution",
+            "title",
+            ("summary", "challenge", "solution", "results", "sustainability", "replication"),
+            "summary",
+            "catalogue:solution-detail",
+            countries=("countries_applied", "countries_replicated"),
+            sdg_goals=("sdg_goals",),
+            sdg_targets=("sdg_targets",),
+            sectors=("sectors",),
+            modalities=("modalities",),
             status_field="status",
         ),
         IndexedType(
-            "initiative", "initiatives.Initiative", "title", ("description", "results_summary", "iati_identifier"),
-            "description", "initiatives:initiative-detail",
-            countries=("recipient_countries",), sdg_targets=("sdg_targets",), sectors=("sectors",),
-            modalities=("modalities",), status_field="activity_status",
+            "need",
+            "catalogue.Need",
+            "title",
+            ("description", "rationale"),
+            "description",
+            "catalogue:need-detail",
+            countries=("country",),
+            sdg_targets=("sdg_targets",),
+            sectors=("sectors",),
+            modalities=("modalities",),
+            status_field="status",
         ),
         IndexedType(
-            "partnership", "catalogue.Partnership", "title", ("description",), "description",
+            "initiative",
+            "initiatives.Initiative",
+            "title",
+            ("description", "results_summary", "iati_identifier"),
+            "description",
+            "initiatives:initiative-detail",
+            countries=("recipient_countries",),
+            sdg_targets=("sdg_targets",),
+            sectors=("sectors",),
+            modalities=("modalities",),
+            status_field="activity_status",
+        ),
+        IndexedType(
+            "partnership",
+            "catalogue.Partnership",
+            "title",
+            ("description",),
+            "description",
             "catalogue:partnership-detail",
-            countries=("countries",), sdg_targets=("sdg_targets",), sectors=("sectors",), modalities=("modalities",),
+            countries=("countries",),
+            sdg_targets=("sdg_targets",),
+            sectors=("sectors",),
+            modalities=("modalities",),
             status_field="status",
         ),
         IndexedType(
-            "organisation", "catalogue.Organisation", "name", ("acronym", "description", "iati_identifier"),
-            "description", "catalogue:organisation-detail", countries=("country",),
+            "organisation",
+            "catalogue.Organisation",
+            "name",
+            ("acronym", "description", "iati_identifier"),
+            "description",
+            "catalogue:organisation-detail",
+            countries=("country",),
         ),
         IndexedType(
-            "expert", "catalogue.Expert", "name", ("expertise",), "expertise", "catalogue:expert-detail",
-            countries=("countries_experience",), sdg_goals=("sdg_goals",), sectors=("sectors",),
+            "expert",
+            "catalogue.Expert",
+            "name",
+            ("expertise",),
+            "expertise",
+            "catalogue:expert-detail",
+            countries=("countries_experience",),
+            sdg_goals=("sdg_goals",),
+            sectors=("sectors",),
             status_field="availability",
         ),
     )
@@ -142,8 +184,11 @@ class ReferenceMaps:
                 "code", "region_id", "subregion_id", "is_ldc", "is_lldc", "is_sids", "income_group"
             ):
                 maps.countries[country.code] = CountryFacts(
-                    country.region_id, country.subregion_id, tuple(sorted(commissions[country.code])),
-                    tuple(country.country_groups()), country.income_group,
+                    country.region_id,
+                    country.subregion_id,
+                    tuple(sorted(commissions[country.code])),
+                    tuple(country.country_groups()),
+                    country.income_group,
                 )
         if targets is None or targets:
             maps.target_goals = dict(scoped(SdgTarget.objects.all(), targets).values_list("code", "goal_id"))
@@ -195,9 +240,9 @@ def related_codes(indexed: IndexedType, records: list[CatalogueRecord]) -> dict[
     return codes
 
 
-def build_documents(indexed: IndexedType, records: list[CatalogueRecord], maps: ReferenceMaps | None = None) -> list[
-    SearchDocument
-]:
+def build_documents(
+    indexed: IndexedType, records: list[CatalogueRecord], maps: ReferenceMaps | None = None
+) -> list[SearchDocument]:
     """Documents for ``records`` (all of type ``indexed``); loads the reference facts they need."""
     relations = related_codes(indexed, records)
     if maps is None:

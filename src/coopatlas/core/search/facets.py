@@ -35,9 +35,7 @@ def _choices(choices: Any) -> Labeller:
 
 
 def _record_types(values: Collection[str]) -> dict[str, str]:
-    return {
-        v: str(INDEXED_TYPES[v].model._meta.verbose_name).capitalize() for v in values if v in INDEXED_TYPES
-    }
+    return {v: str(INDEXED_TYPES[v].model._meta.verbose_name).capitalize() for v in values if v in INDEXED_TYPES}
 
 
 def _statuses(values: Collection[str]) -> dict[str, str]:
@@ -109,18 +107,21 @@ FACETS: dict[str, FacetDefinition] = {
         FacetDefinition("country_group", _("Country group"), _country_groups),
         FacetDefinition("income_group", _("Income group"), _income_groups),
         FacetDefinition(
-            "sdg_goal", _("SDG goal"),
+            "sdg_goal",
+            _("SDG goal"),
             _by_model(
                 "indicators.SdgGoal", lambda g: f"{g.number}. {g.short_title}", ("number", "short_titles", "titles")
             ),
         ),
         FacetDefinition(
-            "sdg_target", _("SDG target"),
+            "sdg_target",
+            _("SDG target"),
             _by_model("indicators.SdgTarget", lambda t: f"{t.code} {Truncator(t.title).chars(80)}", ("titles",)),
         ),
         FacetDefinition("sector", _("DAC sector"), _by_model("iati.Sector", lambda s: f"{s.code} {s.name}")),
         FacetDefinition(
-            "sector_category", _("DAC sector category"),
+            "sector_category",
+            _("DAC sector category"),
             _by_model("iati.SectorCategory", lambda s: f"{s.code} {s.name}"),
         ),
         FacetDefinition("modality", _("Modality"), _modalities),

@@ -155,11 +155,12 @@ def page_and_counts(
                 f"FROM ({_sample(cte, int(sample_size), '1 AS one')}) AS {cte}_sampled"
             )
         if names:
-            # CROSS JOIN: walk the matching entries into the (entry, facet, value) index, one seek each.
+            # CROSS JOIN: walk the matching entries into the (entry, facet, value) index. "|| ''" keeps
+            # the facet out of the seek: one seek per entry reading all its rows beats one per facet.
             parts.append(
                 f"SELECT 'facet', COUNT(*), f.facet, f.value, NULL, NULL FROM {counted} "
                 f"CROSS JOIN core_searchfacetvalue f WHERE f.entry_id = {counted}.id "
-                f"AND f.facet IN ({', '.join(['%s'] * len(names))}) GROUP BY f.facet, f.value"
+                f"AND f.facet || '' IN ({', '.join(['%s'] * len(names))}) GROUP BY f.facet, f.value"
             )
             params += names
     sizes: dict[str, dict[str, int]] = {"size": {}, "sample": {}}

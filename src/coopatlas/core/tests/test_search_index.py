@@ -31,14 +31,27 @@ def titles_found(q: str, user: Any = None) -> list[str]:
 
 def test_a_new_record_is_indexed_with_facets_derived_from_reference_data(personas: Any) -> None:
     solution = create(
-        Solution(owner=personas.org_a, title="Mangrove restoration", summary="Coastal protection.", language="en",
-                 translations={"fr": {"title": "Restauration des mangroves", "summary": "Protection côtière."}}),
-        personas.contributor_a, countries_applied=["FJI"], countries_replicated=["BOL"], sdg_goals=["13"],
-        sdg_targets=["14.2"], sectors=["41030"], modalities=["peer-exchange"],
+        Solution(
+            owner=personas.org_a,
+            title="Mangrove restoration",
+            summary="Coastal protection.",
+            language="en",
+            translations={"fr": {"title": "Restauration des mangroves", "summary": "Protection côtière."}},
+        ),
+        personas.contributor_a,
+        countries_applied=["FJI"],
+        countries_replicated=["BOL"],
+        sdg_goals=["13"],
+        sdg_targets=["14.2"],
+        sectors=["41030"],
+        modalities=["peer-exchange"],
     )
     entry = SearchEntry.objects.get(record_type="solution", object_id=solution.pk)
     assert (entry.title, entry.language, entry.workflow_status, entry.owner_id) == (
-        "Mangrove restoration", "en", "draft", personas.org_a.pk
+        "Mangrove restoration",
+        "en",
+        "draft",
+        personas.org_a.pk,
     )
     assert entry.text.titles == {"en": "Mangrove restoration", "fr": "Restauration des mangroves"}
     assert entry.text.summaries == {"en": "Coastal protection.", "fr": "Protection côtière."}
@@ -65,13 +78,18 @@ def test_every_record_type_is_indexed(personas: Any) -> None:
     p = personas
     records = [
         create(Need(owner=p.org_b, title="Need", description="d", country_id="SEN"), p.contributor_b),
-        create(Expert(owner=p.org_a, name="Ana Expert", expertise="Hydrology"), p.contributor_a,
-               countries_experience=["PER"], sdg_goals=["6"]),
+        create(
+            Expert(owner=p.org_a, name="Ana Expert", expertise="Hydrology"),
+            p.contributor_a,
+            countries_experience=["PER"],
+            sdg_goals=["6"],
+        ),
         create(Partnership(owner=p.org_a, title="Partnership", description="d"), p.contributor_a, countries=["IND"]),
         create(Initiative(owner=p.org_a, title="Initiative", activity_status="3"), p.contributor_a),
     ]
-    organisation = Organisation(name="Centro de Excelencia", acronym="CdE", names={"fr": "Centre d'excellence"},
-                                language="es", country_id="MEX")
+    organisation = Organisation(
+        name="Centro de Excelencia", acronym="CdE", names={"fr": "Centre d'excellence"}, language="es", country_id="MEX"
+    )
     records.append(services.create_record(organisation, p.administrator))
     assert facets_of(records[1])["sdg_goal"] == {"6"}
     assert facets_of(records[1])["status"] == {"expert.available"}
@@ -83,8 +101,9 @@ def test_every_record_type_is_indexed(personas: Any) -> None:
 
 
 def test_publishing_makes_a_record_visible_to_everyone(personas: Any) -> None:
-    need = create(Need(owner=personas.org_b, title="Irrigation pumps", description="d", country_id="SEN"),
-                  personas.contributor_b)
+    need = create(
+        Need(owner=personas.org_b, title="Irrigation pumps", description="d", country_id="SEN"), personas.contributor_b
+    )
     assert titles_found("irrigation") == []
     services.transition(need, personas.contributor_b, "submit")
     services.transition(need, personas.moderator, "publish")
@@ -93,8 +112,16 @@ def test_publishing_makes_a_record_visible_to_everyone(personas: Any) -> None:
 
 
 def test_an_edit_replaces_the_old_text_and_facets(personas: Any) -> None:
-    need = create(Need(owner=personas.org_b, title="Irrigation pumps", description="d", country_id="SEN",
-                       workflow_status=WorkflowStatus.PUBLISHED), personas.contributor_b)
+    need = create(
+        Need(
+            owner=personas.org_b,
+            title="Irrigation pumps",
+            description="d",
+            country_id="SEN",
+            workflow_status=WorkflowStatus.PUBLISHED,
+        ),
+        personas.contributor_b,
+    )
 
     def edit(record: Any) -> None:
         record.title = "Solar irrigation"
@@ -108,8 +135,16 @@ def test_an_edit_replaces_the_old_text_and_facets(personas: Any) -> None:
 
 
 def test_soft_deleted_records_disappear_and_come_back_when_restored(personas: Any) -> None:
-    need = create(Need(owner=personas.org_b, title="Irrigation pumps", description="d", country_id="SEN",
-                       workflow_status=WorkflowStatus.PUBLISHED), personas.contributor_b)
+    need = create(
+        Need(
+            owner=personas.org_b,
+            title="Irrigation pumps",
+            description="d",
+            country_id="SEN",
+            workflow_status=WorkflowStatus.PUBLISHED,
+        ),
+        personas.contributor_b,
+    )
     deleted = services.soft_delete(need, personas.contributor_b)
     for user in (None, personas.contributor_b, personas.moderator):
         assert titles_found("irrigation", user) == []
@@ -119,8 +154,16 @@ def test_soft_deleted_records_disappear_and_come_back_when_restored(personas: An
 
 
 def test_a_record_deleted_for_good_leaves_the_index(personas: Any) -> None:
-    need = create(Need(owner=personas.org_b, title="Irrigation pumps", description="d", country_id="SEN",
-                       workflow_status=WorkflowStatus.PUBLISHED), personas.contributor_b)
+    need = create(
+        Need(
+            owner=personas.org_b,
+            title="Irrigation pumps",
+            description="d",
+            country_id="SEN",
+            workflow_status=WorkflowStatus.PUBLISHED,
+        ),
+        personas.contributor_b,
+    )
     Need.objects.filter(pk=need.pk).delete()
     assert not SearchEntry.objects.filter(record_type="need", object_id=need.pk).exists()
     assert not SearchFacetValue.objects.filter(entry__object_id=need.pk, entry__record_type="need").exists()
@@ -130,8 +173,9 @@ def test_a_record_deleted_for_good_leaves_the_index(personas: Any) -> None:
 def test_reindex_builds_entries_for_records_saved_outside_the_services(personas: Any) -> None:
     # Forget the personas' organisations, as if they had been saved with the ORM, bypassing the services.
     SearchEntry.objects.filter(record_type="organisation").delete()
-    orphan = SearchEntry.objects.create(record_type="need", object_id=999_999, title="orphan", language="en",
-                                        workflow_status="published")
+    orphan = SearchEntry.objects.create(
+        record_type="need", object_id=999_999, title="orphan", language="en", workflow_status="published"
+    )
     SearchText.objects.create(entry=orphan, search_title="orphan")
     out = StringIO()
     call_command("reindex", stdout=out, verbosity=2, batch_size=1)

@@ -52,42 +52,76 @@ def catalogue_fixture(personas: Any) -> Catalogue:
     """Published, draft and deleted records of organisations A and B, in four languages."""
     p = personas
     pumps = create(
-        Solution(owner=p.org_a, title="Solar water pumps for rural schools", language="en", workflow_status=PUBLISHED,
-                 summary="Solar powered pumps bring drinking water to schools."),
-        p.contributor_a, countries_applied=["BRA", "SEN"], sdg_targets=["6.1", "7.1"], sectors=["14030"],
+        Solution(
+            owner=p.org_a,
+            title="Solar water pumps for rural schools",
+            language="en",
+            workflow_status=PUBLISHED,
+            summary="Solar powered pumps bring drinking water to schools.",
+        ),
+        p.contributor_a,
+        countries_applied=["BRA", "SEN"],
+        sdg_targets=["6.1", "7.1"],
+        sectors=["14030"],
         modalities=["technology-transfer"],
     )
     feeding = create(
-        Solution(owner=p.org_b, title="Alimentation scolaire avec des produits locaux", language="fr",
-                 workflow_status=PUBLISHED,
-                 summary="Achats auprès des agriculteurs familiaux ; la cantine a aussi de la water potable."),
-        p.contributor_b, countries_applied=["SEN"], sdg_targets=["2.1"], sectors=["31120"], modalities=["training"],
+        Solution(
+            owner=p.org_b,
+            title="Alimentation scolaire avec des produits locaux",
+            language="fr",
+            workflow_status=PUBLISHED,
+            summary="Achats auprès des agriculteurs familiaux ; la cantine a aussi de la water potable.",
+        ),
+        p.contributor_b,
+        countries_applied=["SEN"],
+        sdg_targets=["2.1"],
+        sectors=["31120"],
+        modalities=["training"],
     )
     village_need = create(
-        Need(owner=p.org_b, title="Drinking water for villages", language="en", workflow_status=PUBLISHED,
-             description="Safe drinking water for rural villages.", country_id="SEN"),
-        p.contributor_b, sdg_targets=["6.1"], sectors=["14030"],
+        Need(
+            owner=p.org_b,
+            title="Drinking water for villages",
+            language="en",
+            workflow_status=PUBLISHED,
+            description="Safe drinking water for rural villages.",
+            country_id="SEN",
+        ),
+        p.contributor_b,
+        sdg_targets=["6.1"],
+        sectors=["14030"],
     )
     draft_need = create(
-        Need(owner=p.org_b, title="Secret draft water plan", language="en", description="Not ready.",
-             country_id="SEN"),
+        Need(owner=p.org_b, title="Secret draft water plan", language="en", description="Not ready.", country_id="SEN"),
         p.contributor_b,
     )
     lab = create(
-        Initiative(owner=p.org_a, title="Red de laboratorios de calidad del water", language="es",
-                   workflow_status=PUBLISHED, description="Laboratorios para vigilar la calidad del agua."),
-        p.contributor_a, recipient_countries=["BOL"], sdg_targets=["6.3"], sectors=["14015"], modalities=["training"],
+        Initiative(
+            owner=p.org_a,
+            title="Red de laboratorios de calidad del water",
+            language="es",
+            workflow_status=PUBLISHED,
+            description="Laboratorios para vigilar la calidad del agua.",
+        ),
+        p.contributor_a,
+        recipient_countries=["BOL"],
+        sdg_targets=["6.3"],
+        sectors=["14015"],
+        modalities=["training"],
     )
     deleted = create(
-        Solution(owner=p.org_a, title="Deleted water idea", language="en", workflow_status=PUBLISHED,
-                 summary="Gone."),
-        p.contributor_a, countries_applied=["BRA"],
+        Solution(owner=p.org_a, title="Deleted water idea", language="en", workflow_status=PUBLISHED, summary="Gone."),
+        p.contributor_a,
+        countries_applied=["BRA"],
     )
     deleted = services.soft_delete(deleted, p.contributor_a)
     chinese = create(
-        Solution(owner=p.org_a, title="饮用水安全项目", language="zh-hans", workflow_status=PUBLISHED,
-                 summary="农村饮用水。"),
-        p.contributor_a, countries_applied=["CHN"],
+        Solution(
+            owner=p.org_a, title="饮用水安全项目", language="zh-hans", workflow_status=PUBLISHED, summary="农村饮用水。"
+        ),
+        p.contributor_a,
+        countries_applied=["CHN"],
     )
     return Catalogue(p, pumps, feeding, village_need, draft_need, lab, deleted, chinese)
 
@@ -111,8 +145,12 @@ def counts(result: SearchResult) -> dict[str, dict[str, int]]:
 def test_anonymous_visitors_find_published_records_only(catalogue: Catalogue) -> None:
     result = run("q=water")
     assert result.total == 4
-    assert ids(result) == {key(catalogue.pumps), key(catalogue.feeding), key(catalogue.village_need),
-                           key(catalogue.lab)}
+    assert ids(result) == {
+        key(catalogue.pumps),
+        key(catalogue.feeding),
+        key(catalogue.village_need),
+        key(catalogue.lab),
+    }
 
 
 @pytest.mark.parametrize(
@@ -150,8 +188,13 @@ def test_matches_are_highlighted_in_titles_and_snippets(catalogue: Catalogue) ->
 
 def test_record_text_is_escaped_before_highlighting(personas: Any) -> None:
     create(
-        Solution(owner=personas.org_a, title="<script>alert('water')</script>", language="en",
-                 workflow_status=PUBLISHED, summary="<img src=x onerror=alert(1)> water"),
+        Solution(
+            owner=personas.org_a,
+            title="<script>alert('water')</script>",
+            language="en",
+            workflow_status=PUBLISHED,
+            summary="<img src=x onerror=alert(1)> water",
+        ),
         personas.contributor_a,
     )
     hit = run("q=water").hits[0]
@@ -180,8 +223,28 @@ def test_quoted_words_must_follow_each_other(catalogue: Catalogue) -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    ['"', "*", "NEAR(", "NEAR(water, 2)", "title:x", "search_title:water", "'); DROP TABLE core_searchentry; --",
-     "water OR", "(", ")", "^water", "water*", "-water", "x" * 10_000, "", "\x00", "&&", "!!", ":*", "\\"],
+    [
+        '"',
+        "*",
+        "NEAR(",
+        "NEAR(water, 2)",
+        "title:x",
+        "search_title:water",
+        "'); DROP TABLE core_searchentry; --",
+        "water OR",
+        "(",
+        ")",
+        "^water",
+        "water*",
+        "-water",
+        "x" * 10_000,
+        "",
+        "\x00",
+        "&&",
+        "!!",
+        ":*",
+        "\\",
+    ],
 )
 def test_hostile_input_gives_a_clear_result_never_an_error(catalogue: Catalogue, hostile: str) -> None:
     result = search(SearchParams(q=hostile), AnonymousUser())
@@ -219,10 +282,20 @@ def test_a_facet_is_plain_data_with_labels_counts_and_toggle_links(catalogue: Ca
         "name": "type",
         "label": "Record type",
         "results": [
-            {"value": "solution", "label": "Solution", "count": 2, "selected": False,
-             "toggle_url": "?q=water&type=solution"},
-            {"value": "initiative", "label": "Initiative", "count": 1, "selected": False,
-             "toggle_url": "?q=water&type=initiative"},
+            {
+                "value": "solution",
+                "label": "Solution",
+                "count": 2,
+                "selected": False,
+                "toggle_url": "?q=water&type=solution",
+            },
+            {
+                "value": "initiative",
+                "label": "Initiative",
+                "count": 1,
+                "selected": False,
+                "toggle_url": "?q=water&type=initiative",
+            },
             {"value": "need", "label": "Need", "count": 1, "selected": False, "toggle_url": "?q=water&type=need"},
         ],
         "truncated": False,
@@ -231,7 +304,9 @@ def test_a_facet_is_plain_data_with_labels_counts_and_toggle_links(catalogue: Ca
         "timed_out": False,
     }
     assert [(r["label"], r["count"]) for r in facets["country"]["results"]] == [
-        ("Senegal", 3), ("Bolivia (Plurinational State of)", 1), ("Brazil", 1)
+        ("Senegal", 3),
+        ("Bolivia (Plurinational State of)", 1),
+        ("Brazil", 1),
     ]
     assert facets["sdg_goal"]["results"][0]["label"] == "6. Clean water and sanitation"
     assert facets["commission"]["results"][0]["label"] == "ECA"
@@ -264,7 +339,9 @@ def test_a_selected_facet_still_counts_its_other_values(catalogue: Catalogue) ->
     result = run("q=water&country=SEN")
     country = next(f for f in result.facets if f["name"] == "country")
     assert [(r["value"], r["count"], r["selected"]) for r in country["results"]] == [
-        ("SEN", 3, True), ("BOL", 1, False), ("BRA", 1, False)
+        ("SEN", 3, True),
+        ("BOL", 1, False),
+        ("BRA", 1, False),
     ]
     assert country["results"][0]["toggle_url"] == "?q=water"
     assert country["results"][1]["toggle_url"] == "?q=water&country=SEN&country=BOL"
@@ -326,8 +403,9 @@ def test_facet_counts_of_a_large_result_are_estimated_from_a_sample(catalogue: C
     hits = SearchEntry.objects.filter(
         record_type__in=["solution", "need", "initiative"], object_id__in=[pk for _type, pk in ids(result)]
     )
-    sampled = [entry.record_type for entry in hits if (entry.record_type, entry.object_id) in ids(result)
-               and entry.pk % 2 == 0]
+    sampled = [
+        entry.record_type for entry in hits if (entry.record_type, entry.object_id) in ids(result) and entry.pk % 2 == 0
+    ]
     expected = {t: round(n * 4 / len(sampled)) for t, n in Counter(sampled).items()} if sampled else {}
     assert counts(result)["type"] == expected
     assert not any(f["estimated"] for f in run("q=water&type=need").facets if f["name"] != "type")

@@ -63,6 +63,20 @@ def delete_parts(initiative_ids: list[int]) -> None:
         bulk.delete_where(model, "initiative_id", initiative_ids)
 
 
+def refresh_derived(initiatives: list[Initiative], organisations: list[Organisation] | None = None) -> None:
+    """Bring derived data in step with records written in bulk, inside their transaction: what the
+    ``record_changed`` listeners do one record at a time (the search index and, when the reports app
+    is installed, the dashboard facts), once per batch."""
+    if organisations:
+        write_documents(build_documents(INDEXED_TYPES["organisation"], organisations))
+    if initiatives:
+        write_documents(build_documents(INDEXED_TYPES["initiative"], initiatives))
+    if initiatives and apps.is_installed("coopatlas.reports"):
+        from coopatlas.reports.facts import refresh_initiatives
+
+        refresh_initiatives([initiative.pk for initiative in initiatives])
+
+
 @dataclass
 class Prepared:
     """One mapped activity waiting to be written."""
@@ -164,20 +178,9 @@ class BatchWriter:
         self._save_parts(writing, initiatives, [pk for _, pk in updates])
         relations = self._save_relations(writing, initiatives, [pk for _, pk in updates])
         self._log(writing, initiatives, before, relations)
-        self._after_batch([initiatives[p.key] for p in writing])
+        refresh_derived([initiatives[p.key] for p in writing], self._created_orgs)
         outcomes += [Outcome(p, "created") for p in creates] + [Outcome(p, "updated") for p, _ in updates]
         return outcomes
-
-    def _after_batch(self, written: list[Initiative]) -> None:
-        """Keep derived data in step, once per batch and inside its transaction (what ``record_changed``
-        listeners do one record at a time): the search index and, when installed, the dashboard facts."""
-        if self._created_orgs:
-            write_documents(build_documents(INDEXED_TYPES["organisation"], self._created_orgs))
-        write_documents(build_documents(INDEXED_TYPES["initiative"], written))
-        if apps.is_installed("coopatlas.reports"):
-            from coopatlas.reports.facts import refresh_initiatives
-
-            refresh_initiatives([initiative.pk for initiative in written])
 
     def _plan(self, batch: list[Prepared]) -> tuple[list[Outcome], list[Prepared], list[tuple[Prepared, int]]]:
         """Split a batch into outcomes decided now, activities to create and (activity, pk) to update."""

@@ -18,8 +18,10 @@ from lxml import etree
 
 from coopatlas.iati.exporter import export_initiatives, load_activity, load_parts
 from coopatlas.iati.importer import import_files
+from coopatlas.iati.importer.upsert import delete_parts
 from coopatlas.iati.validation.schemas import load_schema
 from coopatlas.initiatives.models import Initiative
+from coopatlas.reports.facts import bulk_changes
 
 ACTIVITIES = Path(__file__).resolve().parent.parent / "data" / "activities"
 #: What a record is besides its IATI activity: the catalogue fields the import derives.
@@ -88,9 +90,8 @@ def test_every_real_file_round_trips_through_a_valid_iati_203_export(tmp_path: P
         "missing reporting-org/@type, activity-status",
     }
 
-    from coopatlas.reports.facts import bulk_changes
-
-    with bulk_changes():
+    with bulk_changes():  # the dashboard facts are rebuilt once, not per record
+        delete_parts(list(Initiative.objects.values_list("pk", flat=True)))  # one statement per table
         Initiative.objects.all().delete()
     path = tmp_path / "export.xml"
     path.write_bytes(stream.getvalue())

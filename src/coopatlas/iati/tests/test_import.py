@@ -13,6 +13,7 @@ from coopatlas.core.models import ChangeRecord
 from coopatlas.core.models_search import SearchEntry
 from coopatlas.iati.importer import ImportConfig, import_files
 from coopatlas.initiatives.models import IatiImport, Initiative
+from coopatlas.reports.fact_models import InitiativeFact
 
 DATA = Path(__file__).resolve().parent / "data"
 FCDO = DATA / "flattener-fixtures__fcdo-activity.xml"
@@ -156,7 +157,7 @@ def test_activities_invalid_against_their_schema_are_rejected_and_explained() ->
     }
 
 
-def test_each_import_is_recorded_with_provenance_history_and_search_entries() -> None:
+def test_each_import_is_recorded_with_provenance_history_search_entries_and_facts() -> None:
     run = IatiImport.objects.create()
     import_files([FCDO], ImportConfig(import_id=run.pk))
     initiative = Initiative.objects.get(iati_identifier="GB-1-103662-101")
@@ -169,3 +170,6 @@ def test_each_import_is_recorded_with_provenance_history_and_search_entries() ->
     assert entry.title == initiative.title and entry.workflow_status == "published"
     assert set(entry.facet_values.filter(facet="country").values_list("value", flat=True)) == {"LBR"}
     assert SearchEntry.objects.filter(record_type="organisation").count() == Organisation.objects.count()
+    # The dashboards' facts follow in the same transaction (reports.facts.refresh_initiatives per batch).
+    fact = InitiativeFact.objects.get(initiative_id=initiative.pk)
+    assert (fact.start_year, fact.end_year, fact.workflow_status) == (2006, 2010, "published")

@@ -76,3 +76,13 @@ def test_an_unknown_path_or_owner_is_an_error_before_anything_is_imported() -> N
     with pytest.raises(CommandError, match="no organisation"):
         call_command("import_iati", str(FCDO), "--owner", "XM-NOPE")
     assert not Initiative.objects.exists()
+
+
+def test_allow_rejections_exits_cleanly_when_only_activities_were_rejected(tmp_path: Path) -> None:
+    out = StringIO()
+    call_command("import_iati", str(ALBANIA), "--allow-rejections", stdout=out)
+    assert "3 created" in out.getvalue() and "5 rejected" in out.getvalue()
+    broken = tmp_path / "truncated.xml"
+    broken.write_bytes(FCDO.read_bytes()[:3000])
+    with pytest.raises(CommandError, match="1 file\\(s\\) refused"):
+        call_command("import_iati", str(broken), "--allow-rejections", stdout=StringIO())

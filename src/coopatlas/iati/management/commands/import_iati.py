@@ -68,8 +68,10 @@ class Command(BaseCommand):
         parser.add_argument("--max-bytes", type=int, default=0, help="refuse larger files (default 0: no limit)")
         parser.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
         parser.add_argument(
-            "--allow-rejections", action="store_true",
-            help="exit 0 when only activities were rejected (invalid data is reported, not fatal; files refused still fail)",
+            "--allow-rejections",
+            action="store_true",
+            help="exit 0 when only activities were rejected (invalid data is reported, not fatal; "
+            "files refused still fail)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
