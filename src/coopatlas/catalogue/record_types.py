@@ -52,7 +52,7 @@ INITIATIVE = register(RecordType(
     detail_fields=("description", "iati_identifier", "activity_status", "start_planned", "start_actual",
                    "end_planned", "end_actual", "providers", "recipients", "facilitators", "funders",
                    "recipient_countries", "budget", "currency", "sectors", "sdg_targets", "modalities",
-                   "collaboration_type", "results_summary", "need", "solution"),
+                   "collaboration_type", "cooperation_type", "results_summary", "need", "solution"),
     prefetch=("providers", "recipients", "facilitators", "funders", "recipient_countries", "sectors", "sdg_targets",
               "modalities"),
 ))
