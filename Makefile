@@ -38,7 +38,8 @@ test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
 
 test-browser: install
-	$(BIN)/pytest -q -m browser
+	mkdir -p var && rm -f var/test-browser.sqlite3*
+	COOPATLAS_TEST_SQLITE_FILE=$(CURDIR)/var/test-browser.sqlite3 $(BIN)/pytest -q -m browser
 
 messages: install
 	cd src/coopatlas && ../../$(BIN)/coopatlas makemessages -l fr -l es -l ar -l zh_Hans -l ru --no-obsolete && ../../$(BIN)/coopatlas compilemessages

@@ -99,6 +99,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+    if os.environ.get("COOPATLAS_TEST_SQLITE_FILE"):
+        # Browser tests: the live server runs in another thread. Django's default in-memory test database
+        # is then one shared-cache connection, where a write from the server thread (the htmx match panel
+        # stores embeddings) fails at once with "database table is locked". A file database gives each
+        # thread its own connection, with WAL and the busy timeout above.
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["COOPATLAS_TEST_SQLITE_FILE"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -108,6 +108,7 @@ def test_search_contribute_moderate_publish_and_read_in_arabic(live_server, seed
 
     # A visitor sees it published, and in search.
     page.goto(need_url)
+    page.wait_for_load_state("networkidle")  # the need page loads its match panel with htmx
     assert "Solar pumps for village water points" in page.content()
     page.goto(f"{base}/en/search/?q=solar")
     assert "Solar pumps for village water points" in page.locator(".results").inner_text()
@@ -123,3 +124,4 @@ def test_search_contribute_moderate_publish_and_read_in_arabic(live_server, seed
     nav_box = page.locator(".site-nav .brand").bounding_box()
     viewport = page.viewport_size
     assert nav_box["x"] > viewport["width"] / 2  # the brand sits on the right in RTL
+    page.wait_for_load_state("networkidle")  # no request still in flight when the database is flushed
