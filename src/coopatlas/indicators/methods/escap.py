@@ -1,23 +1,41 @@
 """ESCAP's SDG progress assessment, used by all five UN regional commissions.
 
-Sources (quoted and discussed in docs/methods/escap.md):
+Sources (read on 2026-11-26; what each settles is in docs/methods/escap.md, section "Checked against"):
 
-* ESCAP Statistics Division, Working Paper SD/WP/05 (May 2017), A. Bidarbakht Nia, "Tracking progress
-  towards the SDGs: measuring the otherwise ambiguous progress": target setting by the "champion area"
-  and two measures, one "the gap between expected and targeted progress by 2030", the other "the
-  progress made since 2000 in relation to the progress needed during 2000 to 2030"; with its
-  companion SD/WP/04 (2017) on the data situation.
-* ESCAP, Asia and the Pacific SDG Progress Report, Annex "Technical notes" (data.unescap.org,
-  "Progress assessment methodology"): current status index and anticipated progress index, simple
-  averages for regional aggregates, indicator selection by "two or more data points for more than
-  50 per cent of the countries".
-* UNECE, SDG progress report technical notes (w3.unece.org/sdg2022, sdg2023, sdg2026): 2030 values
-  from a "time-weighted linear regression [that] gives more importance to more recent data"; the index
-  reports "the anticipated gap between the target value and the projected value for 2030 relative to
-  the progress required between 2015 and 2030".
+* ESCAP, "Progress Assessment Methodology — Technical notes", SDG Gateway
+  (https://data.unescap.org/resource-guides/progress-assessment-methodology and the 2026 update,
+  https://data.unescap.org/index.php/resources/progress-assessment-methodology, "Last update: 4 March
+  2026"): the current status index ("How much progress has been made since 2015?") and the anticipated
+  progress index ("the gap between predicted value of the indicator and the specified target value"),
+  both "constructed at the level of sub-indicator"; regional values are simple averages "to avoid bias
+  towards bigger countries"; selection: "two or more data points for more than 50 per cent of the
+  countries". The earlier edition (https://data.unescap.org/dataviz/methodology/technical-notes.html)
+  measures the current status from 2000: "the progress made since 2000, in relation to the progress
+  needed to reach the SDG target by 2030", in two steps (indicator metric, then goal average).
+* UNECE, "Technical notes on the progress assessment", SDG progress reports 2022, 2023, 2026
+  (https://w3.unece.org/sdg2022/technical-notes.html, /sdg2023/, /sdg2026/), section "Assessment
+  measure": "Recent data are given more weight [...]. For targets that will not be achieved, the Index
+  reports the anticipated gap between the target value and the projected value for 2030 relative to the
+  progress required between 2015 and 2030"; "The time-weighted linear regression used for the estimation
+  gives more importance to more recent data". The 2026 notes cite ESCAP (2025), Annex 1 "Technical notes
+  – methodology to measure progress", pp. 55–59 of the Asia and the Pacific SDG progress report 2025.
+* UNECE, "Progress in the UNECE region — How is progress assessed?", 2025
+  (https://w3.unece.org/sdg2025/progress-assessment.html): targets without an explicit 2030 value get one
+  by "the 'champion area' approach"; green "if the pace of progress is sufficient to reach the target
+  value by 2030; yellow if progress needs to accelerate [...]; and red if the currently observed trend
+  runs counter to the desired direction" — the rule of ``anticipated_progress_index``'s classes.
+* UNECA, "SDG Progress Assessment Graphs 2019" (https://iprt.uneca.org/eca-progress/ProgressAssessment.html):
+  "If a bar reaches or crosses the 2019 line, the country has made the expected progress to date"
+  (``on_track_to_date``); classes "MAINTAIN progress", "ACCELERATE progress", "REVERSE trend".
+* ESCAP Statistics Division Working Papers SD/WP/04 (March 2017), "Weighted extrapolation method for
+  measuring SDGs" (https://www.unescap.org/resources/working-paper-series-sdwp04march-2017-weighted-extrapolation-method-measuring-sdgs:
+  "a time-related weighting system that increases accuracy of extrapolation methods"), and SD/WP/05
+  (May 2017), A. Bidarbakht Nia, "Tracking progress towards the SDGs: measuring the otherwise ambiguous
+  progress" (target setting by the "champion area"; two measures). Only their abstracts and front
+  matter could be read: the weight formula and the champion share are documented choices.
 
 Every function works on all series at once (see ``frames.py``); a series that cannot be assessed
-carries a ``reason`` and null measures.
+carries a ``reason`` — a machine code whose text is in ``indicators/reasons.py`` — and null measures.
 """
 
 from __future__ import annotations
@@ -30,7 +48,6 @@ from coopatlas.indicators.methods.frames import (
     normalise_observations,
     normalise_settings,
     sign_of_direction,
-    value_at,
     weighted_trend,
 )
 
@@ -76,11 +93,16 @@ def current_status_index(
 ) -> pl.DataFrame:
     """ESCAP current status index: progress made since the base year relative to the progress needed by 2030.
 
-    ESCAP technical notes, "Current Status Index", step 1: for a target value TV,
-    ``CSI = (I_current − I_base) / (TV − I_base)``; 1 when the target is already achieved, negative
-    for regression; for an exact target (parity) ``CSI = 1 − |TV − I_current| / |TV − I_base|``.
-    ``expected`` is the share of the period already elapsed, ``(t − base) / (2030 − base)``: a series
-    is on track to date when ``CSI ≥ expected``.
+    ESCAP technical notes (data.unescap.org/dataviz/methodology/technical-notes.html, "Current Status
+    Index", step 1): "the values for the current year and the [base] year can be used to measure the
+    progress made [...] in relation to the progress needed to reach the SDG target by 2030", i.e.
+    ``CSI = (I_current − I_base) / (TV − I_base)``; 1 when the target is already achieved, negative for
+    regression. The notes' formula image could not be read: the ratio is the quoted definition, and the
+    exact-target (parity) form ``CSI = 1 − |TV − I_current| / |TV − I_base|`` is our choice (an
+    independent implementation, UNICEF MENARO's SDG trend scripts, uses the same two forms ×10). Base
+    year 2015 (2026 notes; the earlier edition used 2000: ``base_year=2000``). ``expected`` is the share
+    of the period elapsed, ``(t − base) / (2030 − base)``: on track to date when ``CSI ≥ expected``
+    (UNECA 2019: "If a bar reaches or crosses the 2019 line, the country has made the expected progress").
     """
     observations = normalise_observations(observations)
     settings = normalise_settings(settings, base_year, target_year)
@@ -91,15 +113,15 @@ def current_status_index(
     parity = 1 - (pl.col("target") - pl.col("current_value")).abs() / needed.abs()
     reason = (
         pl.when(pl.col("points").is_null())
-        .then(pl.lit("no data"))
+        .then(pl.lit("no_data"))
         .when(pl.col("target").is_null())
-        .then(pl.lit("no target value (set one, or use the champion-area target)"))
+        .then(pl.lit("no_target"))
         .when(pl.col("current_year") <= pl.col("base_year_used"))
-        .then(pl.lit("a single data point since the base year"))
+        .then(pl.lit("single_point_since_base"))
         .when(pl.col("target_year") <= pl.col("base_year_used"))
-        .then(pl.lit("target year not after the base year"))
+        .then(pl.lit("target_year_not_after_base"))
         .when((needed == 0) & ~achieved(pl.col("current_value")))
-        .then(pl.lit("base value equals the target but the current value does not"))
+        .then(pl.lit("base_equals_target"))
     )
     result = ends.with_columns(reason.alias("reason"))
     index = (
@@ -133,18 +155,36 @@ def anticipated_progress_index(
     """ESCAP anticipated progress index: the gap between the projected 2030 value and the target.
 
     The 2030 value comes from a time-weighted least-squares line over the data since ``data_start``,
-    weight ``w = year − first year + 1`` (recent data weigh more; UNECE technical notes). The gap is
-    ``G = (TV − Î_2030) / (TV − I_base)`` — the part of the progress required from the base year that
-    the projection leaves undone (for an exact target, ``|TV − Î_2030| / |TV − I_base|``). Classes:
-    ``maintain`` when the projection reaches the target (G ≤ 0), ``reverse`` when the fitted trend does
-    not move towards the target or the projection is no better than the base value (G ≥ 1), else
-    ``accelerate``.
+    weight ``w = year − first year + 1`` (UNECE technical notes: "gives more importance to more recent
+    data"; the linear weights are our choice, SD/WP/04's formula could not be read). The gap is
+    ``G = (TV − Î_2030) / (TV − I_base)``, "the anticipated gap between the target value and the projected
+    value for 2030 relative to the progress required between 2015 and 2030" (UNECE technical notes); for
+    an exact target ``|TV − Î_2030| / |TV − I_base|``. Classes (UNECE 2025, "How is progress assessed?"):
+    ``maintain`` when the projection reaches the target (G ≤ 0); ``reverse`` when "the currently observed
+    trend runs counter to the desired direction" (fitted slope away from the target); else ``accelerate``
+    — also when the slope is exactly 0 (a flat trend does not run counter: our reading) or when the
+    projection ends below the base value while the trend moves towards the target (G > 1).
     """
     observations = normalise_observations(observations)
     settings = normalise_settings(settings, base_year, target_year)
     window = observations.filter(pl.col("year") >= data_start)
     weight = (pl.col("year") - pl.col("year").min().over("series") + 1).cast(pl.Float64)
-    trends = weighted_trend(window, weight)
+    # A series whose values in the window are all equal has a flat trend: slope exactly 0 and the value itself,
+    # not the rounding residue of the weighted sums (about 1e-16 of either sign, which made its class flip
+    # between "accelerate" and "reverse" with the order of the input rows).
+    flat = window.group_by("series").agg(
+        (pl.col("value").max() == pl.col("value").min()).alias("_flat"), pl.col("value").first().alias("_level")
+    )
+    level = pl.col("_flat") & pl.col("_b").is_not_null()
+    trends = (
+        weighted_trend(window, weight)
+        .join(flat, on="series", how="left")
+        .select(
+            "series",
+            pl.when(level).then(0.0).otherwise(pl.col("_b")).alias("_b"),
+            pl.when(level).then(pl.col("_level")).otherwise(pl.col("_a")).alias("_a"),
+        )
+    )
     ends = endpoints(observations, settings, data_start).join(settings, on="series", how="right")
     frame = ends.join(trends, on="series", how="left")
     projected = pl.col("_a") + pl.col("_b") * (pl.col("target_year") - 2000)
@@ -153,15 +193,15 @@ def anticipated_progress_index(
     towards = pl.col("_b") * needed
     reason = (
         pl.when(pl.col("points").is_null())
-        .then(pl.lit("no data"))
+        .then(pl.lit("no_data"))
         .when(pl.col("target").is_null())
-        .then(pl.lit("no target value (set one, or use the champion-area target)"))
+        .then(pl.lit("no_target"))
         .when(pl.col("points") < 2)
-        .then(pl.lit("a single data point"))
+        .then(pl.lit("single_point"))
         .when(pl.col("target_year") <= pl.col("base_year_used"))
-        .then(pl.lit("target year not after the base year"))
+        .then(pl.lit("target_year_not_after_base"))
         .when((needed == 0) & ~achieved(pl.col("projected_value")))
-        .then(pl.lit("base value equals the target but the projection does not"))
+        .then(pl.lit("base_equals_target_projection"))
     )
     frame = frame.with_columns(reason.alias("reason"))
     gap = pl.when(pl.col("direction") == "exact").then(
@@ -174,7 +214,7 @@ def anticipated_progress_index(
     classification = (
         pl.when(~ok).then(None)
         .when(crossed).then(pl.lit(MAINTAIN))
-        .when((towards <= 0) | (gap >= 1)).then(pl.lit(REVERSE))
+        .when(towards < 0).then(pl.lit(REVERSE))
         .otherwise(pl.lit(ACCELERATE))
     )  # fmt: skip
     return frame.with_columns(
@@ -216,7 +256,11 @@ def champion_area_targets(
     The champion area is the best-performing ``share`` of the region's countries (at least one) ranked
     by their compound annual growth rate in the desired direction; its pace is the mean of their rates;
     the target is ``I_region,base × (1 + g_champion)^(target_year − base_year)``, kept within the
-    natural ``limit`` when the settings give one. Exact-value targets
+    natural ``limit`` when the settings give one. Sources: the method's name and purpose, SD/WP/05
+    ("A method based on the concept of 'champion area' provides objective and feasible target values");
+    its use for "the others" (targets without a 2030 value in the 2030 Agenda), UNECE 2025 "How is
+    progress assessed?". The paper's formula could not be read: the share (10 %), ranking by growth
+    rate since 2000 and the mean of the champions' rates are documented choices. Exact-value targets
     (parity) are never derived. Returns the settings with ``target`` filled and ``target_source``.
     """
     settings = normalise_settings(settings, base_year, target_year)
@@ -292,9 +336,19 @@ def regional_aggregate(
 
 
 def coverage(
-    countries: pl.DataFrame, members: list[str], data_start: int = DATA_START, share: float = COVERAGE_SHARE
+    countries: pl.DataFrame,
+    members: list[str],
+    data_start: int = DATA_START,
+    share: float = COVERAGE_SHARE,
+    min_countries: int | None = None,
 ) -> pl.DataFrame:
-    """ESCAP's selection rule per series: two or more data points for more than ``share`` of the region's countries."""
+    """ESCAP's selection rule per series: two or more data points for more than ``share`` of the region's countries.
+
+    ESCAP technical notes, "Selection of indicators": "Availability of two or more data points for more
+    than 50 per cent of the countries in the corresponding region or country group". UNECE's variant
+    (technical notes 2022, "Estimation and aggregation": "at least two data points are available for at
+    least 15 UNECE countries") is ``min_countries=15``, which replaces the share.
+    """
     points = (
         countries.filter((pl.col("year") >= data_start) & pl.col("area").is_in(members) & pl.col("value").is_finite())
         .group_by("series", "area")
@@ -303,7 +357,11 @@ def coverage(
     counted = points.group_by("series").agg((pl.col("points") >= 2).sum().alias("countries_with_two_points"))
     return counted.with_columns(
         pl.lit(len(members)).alias("members"),
-        (pl.col("countries_with_two_points") > share * len(members)).alias("covered"),
+        (
+            pl.col("countries_with_two_points") >= min_countries
+            if min_countries is not None
+            else pl.col("countries_with_two_points") > share * len(members)
+        ).alias("covered"),
     ).sort("series")
 
 
@@ -336,12 +394,9 @@ def assess_region(
         .join(anticipated.select("series", "trend_per_year", "projected_value", "anticipated_gap",
                                  "classification", "reason"), on="series", how="left")  # fmt: skip
     )
-    not_covered = pl.format(
-        "coverage: {} of {} countries have two or more data points (more than half needed)",
-        pl.col("countries_with_two_points").fill_null(0), pl.lit(len(members)),
-    )  # fmt: skip
-    return result.with_columns(
-        pl.when(~pl.col("covered").fill_null(False)).then(not_covered).otherwise(pl.col("reason")).alias("reason")
+    # The reason is the code "coverage"; its message takes countries_with_two_points and members from the row.
+    return result.with_columns(pl.lit(len(members)).alias("members")).with_columns(
+        pl.when(~pl.col("covered").fill_null(False)).then(pl.lit("coverage")).otherwise(pl.col("reason")).alias("reason")
     ).sort("series")
 
 

@@ -155,7 +155,7 @@ def select_rows(frame: pl.DataFrame | None, options: SeriesOptions) -> tuple[pl.
     """The (Year, Value) rows of one configured series, or no rows and the reason."""
     empty = pl.DataFrame(schema={"Year": pl.Int32, "Value": pl.Float64})
     if frame is None or frame.height == 0:
-        return empty, "no data"
+        return empty, "no_data"
     data = frame
     if PROGRESS_COLUMN in data.columns:
         # sdg-build: a Progress column replaces the values for the calculation.
@@ -186,7 +186,7 @@ def select_rows(frame: pl.DataFrame | None, options: SeriesOptions) -> tuple[pl.
             return empty, f"several sub-series remain in {column}: {', '.join(values[:4])}; name one in the options"
     data = data.filter(pl.col("Value").is_not_null()).select("Year", "Value")
     if data.height == 0:
-        return empty, "no values for the selected rows"
+        return empty, "no_values"
     duplicated = data.filter(pl.col("Year").is_duplicated())["Year"].unique().sort().to_list()
     if duplicated:
         return empty, f"several values for year {', '.join(map(str, duplicated))} in the selected rows"
@@ -251,17 +251,17 @@ def assess(rows: pl.DataFrame, parameters: pl.DataFrame) -> pl.DataFrame:
         pl.when(has_data.not_())
         .then(pl.col("selection_problem"))
         .when(pl.col("base_year_found").is_null())
-        .then(pl.lit("every value predates the base year"))
+        .then(pl.lit("all_before_base"))
         .when(((bv > 0) & (cv < 0)) | ((bv < 0) & (cv > 0)))
-        .then(pl.lit("base and current values have opposite signs"))
+        .then(pl.lit("opposite_signs"))
         .when(cy - by < 1)
-        .then(pl.lit("a single data point since the base year"))
+        .then(pl.lit("single_point_since_base"))
         .when(method1.not_() & (target_year <= by))
-        .then(pl.lit("the target year is not after the base year"))
+        .then(pl.lit("target_year_not_after_base"))
         .when(method1.not_() & (target / bv <= 0))
-        .then(pl.lit("target and base value have opposite signs"))
+        .then(pl.lit("target_base_opposite_signs"))
         .when(method1.not_() & (growth(target, bv, target_year - by) == 0))
-        .then(pl.lit("the base value already equals the target (no growth required)"))
+        .then(pl.lit("base_equals_target_no_growth"))
         .otherwise(None)
     )
     frame = frame.with_columns(reason.alias("reason"))

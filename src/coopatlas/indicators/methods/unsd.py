@@ -1,20 +1,26 @@
 """UNSD's SDG Progress Chart: the ratio of actual to required growth, and its classes.
 
-Sources (discussed in docs/methods/unsd.md):
+Sources (read on 2026-11-26; details in docs/methods/unsd.md, section "Checked against"):
 
-* UN Statistics Division, "Sustainable Development Goals Progress Chart — Technical Note" (editions
-  2019-2022): section II(b) "Measuring the trend for indicators with an explicit numerical target" —
-  actual compound annual growth rate ``CR_a = (x_t / x_t0)^(1/(t − t0)) − 1``, required rate
-  ``CR_r = (x_T / x_t0)^(1/(T − t0)) − 1``, ratio ``CR_a / CR_r``; section II(a) for indicators without
-  a numerical target, the actual growth rate itself.
-* UNSD, "Progress Chart Technical Note 2023" (unstats.un.org/sdgs/files/report/2023/), as adapted by
-  Eustat's SDG platform (EUSTAT-DES/site, ``_pages/en/metodologia.md``): the value expected in 2030
-  at the actual rate, ``v_2030^e = v_t (1 + CAGR_a)^(2030 − t)``, compared with the progress required,
-  ``(v_2030^e − v_b) / (v_2030 − v_b)``, thresholds 0.95 and 0.10; without a target, CAGR thresholds
-  2 % and 0.5 % (signs reversed when lower is better).
+* UN Statistics Division, "Sustainable Development Goals Progress Chart 2022 — Technical Note"
+  (https://unstats.un.org/sdgs/report/2022/Progress_Chart_Technical_Note_2022.pdf; table of contents read
+  from a public copy): "II. The Proposed Methodology by the Task Team on SDG Progress Chart: a) Measuring
+  the trend for indicators without an explicit numerical target; b) Measuring the trend for indicators
+  with an explicit numerical target". Its formulas and cut-offs could not be read: edition "2022" (the
+  ratio ``CR_a / CR_r`` of actual ``CR_a = (x_t / x_t0)^(1/(t − t0)) − 1`` to required
+  ``CR_r = (x_T / x_t0)^(1/(T − t0)) − 1`` growth, cut-offs 0.95 / 0.5 / −0.1, no-target cut-offs
+  2 % / 0.5 % / −0.5 %) is a documented choice.
+* UNSD, "Progress Chart Technical Note 2023"
+  (https://unstats.un.org/sdgs/files/report/2023/Progress_Chart_Technical_Note_2023.pdf), as implemented
+  and quoted by Eustat's SDG platform (https://github.com/EUSTAT-DES/site, ``_pages/en/metodologia.md``,
+  "Indicadores con valores objetivo para 2030" and "sin valores objetivo numéricos"):
+  ``CAGR_a = (v_t / v_b)^(1/(t − b)) − 1``, ``v_2030^e = v_t × (1 + CAGR_a)^(2030 − t)``, classes on
+  ``(v_2030^e − v_b) / (v_2030 − v_b)`` at 0.95 and 0.10; without a target, ``CAGR_a`` at 2 % and 0.5 %
+  (−2 % and −0.5 % when a decrease is desirable); "when the last value meets the target, the target is
+  considered achieved, whatever the trend" (exception 1). Edition "2023" follows these exactly.
 
-Thresholds are parameters: the defaults are those of the sources above (see the docs for what
-could and could not be checked). A series that cannot be assessed carries a ``reason``.
+Thresholds are parameters (``EDITIONS``). A series that cannot be assessed carries a ``reason`` (a
+machine code, text in ``indicators/reasons.py``).
 """
 
 from __future__ import annotations
@@ -89,21 +95,21 @@ def progress_chart(
         pl.col("target_year") - pl.col("current_year")
     )
     reason = (
-        pl.when(pl.col("points").is_null()).then(pl.lit("no data"))
+        pl.when(pl.col("points").is_null()).then(pl.lit("no_data"))
         .when(pl.col("target").is_null() & (pl.col("direction") == "exact"))
-        .then(pl.lit("an exact-value direction needs a target value"))
-        .when(elapsed <= 0).then(pl.lit("a single data point since the base year"))
+        .then(pl.lit("exact_needs_target"))
+        .when(elapsed <= 0).then(pl.lit("single_point_since_base"))
         .when((pl.col("base_value") <= 0) | (pl.col("current_value") <= 0))
-        .then(pl.lit("base or current value not positive: no growth rate"))
+        .then(pl.lit("not_positive"))
         .when(pl.col("target").is_not_null() & (pl.col("target_year") <= pl.col("base_year_used")))
-        .then(pl.lit("target year not after the base year"))
+        .then(pl.lit("target_year_not_after_base"))
         .when(pl.col("target").is_not_null() & (pl.col("direction") == "exact"))
-        .then(pl.lit("an exact-value target has no growth direction (use ESCAP's parity rule)"))
+        .then(pl.lit("exact_target_no_growth"))
         .when(pl.col("target").is_not_null() & (pl.col("target") == pl.col("base_value"))
               & ~achieved(pl.col("current_value")))
-        .then(pl.lit("base value equals the target: no required growth"))
+        .then(pl.lit("base_equals_target_no_growth"))
         .when((rules.ratio == "growth") & (pl.col("target") <= 0))
-        .then(pl.lit("target not positive: no required growth rate"))
+        .then(pl.lit("target_not_positive"))
     )  # fmt: skip
     frame = frame.with_columns(reason.alias("reason"))
     ok = pl.col("reason").is_null()

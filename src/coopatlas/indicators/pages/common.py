@@ -34,6 +34,7 @@ from coopatlas.indicators.models import (
     Series,
 )
 from coopatlas.indicators.progress import inputs_from_dataset, normalise_code
+from coopatlas.indicators.reasons import reason_text
 
 MAX_LINES = 12
 MAX_GAPS = 10
@@ -321,7 +322,11 @@ def settings_frame(settings: Mapping[str, Settings]) -> pl.DataFrame:
 
 
 def badge(method: str, status: str | None, value: float | None = None, reason: str | None = None) -> dict[str, Any]:
-    """A progress badge: method, status code and label, its measure, or why there is none."""
+    """A progress badge: method, status code and label, its measure, or why there is none.
+
+    ``reason`` is a method's machine code (``indicators/reasons.py``) or an already translated text;
+    ``reason_code`` keeps the code for JSON readers, ``reason`` is the text in the active language.
+    """
     return {
         "method": method,
         "method_label": str(METHOD_LABELS[method]),
@@ -329,7 +334,8 @@ def badge(method: str, status: str | None, value: float | None = None, reason: s
         "status_label": str(STATUS_LABELS.get(status or "", status or "")),
         "value": value,
         "bucket": BUCKETS.get(status or "", ""),
-        "reason": reason or "",
+        "reason": reason_text(str(reason)) if reason else "",
+        "reason_code": str(reason) if reason else "",
     }
 
 

@@ -33,6 +33,7 @@ from coopatlas.indicators.pages.common import (
     settings_frame,
 )
 from coopatlas.indicators.pages.indicator import params_of
+from coopatlas.indicators.reasons import row_reason
 from coopatlas.indicators.regional import region_members
 
 BUCKET_COLUMNS = (
@@ -334,7 +335,7 @@ def assess_groups(
     data = countries.filter(pl.col("series").is_in(frame["series"].implode()))
     result = escap.assess_region(data, frame, members)
     return {
-        r["series"]: (str(STATUS_LABELS.get(r["classification"] or "", "")), r["reason"] or "")
+        r["series"]: (str(STATUS_LABELS.get(r["classification"] or "", "")), row_reason(r))
         for r in result.iter_rows(named=True)
     }
 

@@ -15,6 +15,7 @@ from coopatlas.indicators.methods.escap import (
     current_status_index,
     regional_aggregate,
 )
+from coopatlas.indicators.reasons import row_reason
 from coopatlas.indicators.regional import panel_frame, population_frame
 
 DATA = Path(__file__).resolve().parent / "data" / "series"
@@ -93,10 +94,10 @@ def test_series_that_cannot_be_assessed_say_why_and_carry_no_number() -> None:
     )
     reasons = dict(zip(result["series"], result["reason"], strict=True))
     assert reasons == {
-        "flat": "base value equals the target but the current value does not",
-        "gone": "no data",
-        "none": "no target value (set one, or use the champion-area target)",
-        "one": "a single data point since the base year",
+        "flat": "base_equals_target",
+        "gone": "no_data",
+        "none": "no_target",
+        "one": "single_point_since_base",
     }
     assert result["current_status_index"].null_count() == 4
 
@@ -147,5 +148,47 @@ def test_a_region_without_enough_data_is_refused_with_the_coverage_rule() -> Non
     region = assess_region(countries.filter(pl.col("area").is_in(["BGD", "NPL", "IND"])),
                            settings(primary_completion_rate_uis_southern_asia=(100.0, "higher")), SOUTHERN_ASIA)  # fmt: skip
     row = region.row(0, named=True)
-    assert row["reason"] == "coverage: 3 of 9 countries have two or more data points (more than half needed)"
+    assert (row["reason"], row["countries_with_two_points"], row["members"]) == ("coverage", 3, 9)
+    assert row_reason(row) == "coverage: 3 of 9 countries have two or more data points (more than half needed)"
     assert row["current_status_index"] is None
+
+
+def test_only_a_trend_away_from_the_target_is_reverse() -> None:
+    # UNECE SDG progress report 2025, "How is progress assessed?": red "if the currently observed trend runs
+    # counter to the desired direction". "behind": the weighted line rises (towards 50) but its 2030 value
+    # stays below the 2015 value, so the gap exceeds 1 — still "accelerate", not "reverse".
+    observations = frame({
+        "behind": [(2000, 0.0), (2014, 10.0), (2015, 40.0), (2016, 10.0), (2017, 12.0)],
+        "away": [(2015, 40.0), (2020, 38.0)],
+    })  # fmt: skip
+    result = anticipated_progress_index(observations, settings(behind=(50.0, "higher"), away=(50.0, "higher")))
+    rows = {row["series"]: row for row in result.to_dicts()}
+    assert rows["behind"]["trend_per_year"] > 0
+    assert rows["behind"]["anticipated_gap"] > 1
+    assert rows["behind"]["classification"] == "accelerate"
+    assert rows["away"]["trend_per_year"] == pytest.approx(-0.4)
+    assert rows["away"]["classification"] == "reverse"
+
+
+def test_a_flat_series_has_a_zero_trend_whatever_the_order_of_its_rows() -> None:
+    # Equal values: slope exactly 0 and the value itself as the 2030 projection (before, the rounding residue
+    # of the weighted sums, ±1e-16, decided between "accelerate" and "reverse" with the row order).
+    points = [(year, 0.1 * 3) for year in range(2003, 2021)]
+    forward = frame({"flat": points})
+    backward = frame({"flat": points[::-1]})
+    target = settings(flat=(0.9, "higher"))
+    first = anticipated_progress_index(forward, target).row(0, named=True)
+    second = anticipated_progress_index(backward, target).row(0, named=True)
+    assert first == second
+    assert (first["trend_per_year"], first["projected_value"]) == (0.0, 0.1 * 3)
+    assert (first["anticipated_gap"], first["classification"]) == (1.0, "accelerate")
+
+
+def test_unece_coverage_counts_countries_instead_of_a_share() -> None:
+    # UNECE technical notes 2022: "at least two data points are available for at least 15 UNECE countries".
+    rows = [("s", f"C{i}", year, 1.0) for i in range(15) for year in (2005, 2015)] + [("s", "C15", 2010, 1.0)]
+    countries = pl.DataFrame(rows, schema=["series", "area", "year", "value"], orient="row")
+    members = [f"C{i}" for i in range(40)]
+    assert coverage(countries, members)["covered"].to_list() == [False]  # 15 of 40 is not more than half
+    assert coverage(countries, members, min_countries=15)["covered"].to_list() == [True]
+    assert coverage(countries.filter(pl.col("area") != "C0"), members, min_countries=15)["covered"].to_list() == [False]

@@ -50,19 +50,19 @@ def test_a_zero_base_value_is_replaced_by_one_thousandth() -> None:
 def test_a_single_data_point_is_insufficient_data_with_its_reason() -> None:
     result = assess([(2020, 3.0)])
     assert (result["status"], result["progress_value"], result["score"]) == ("not_available", None, None)
-    assert result["reason"] == "a single data point since the base year"
+    assert result["reason"] == "single_point_since_base"
     assert result["indicator_status"] == "not_available"
 
 
 def test_values_of_opposite_signs_are_insufficient_data_never_nan() -> None:
     result = assess([(2015, -2.0), (2020, 3.0)], direction="positive")
     assert (result["status"], result["progress_value"]) == ("not_available", None)
-    assert result["reason"] == "base and current values have opposite signs"
+    assert result["reason"] == "opposite_signs"
 
 
 def test_a_target_year_before_the_base_year_is_refused() -> None:
     result = assess([(2015, 10.0), (2020, 8.0)], target=5, target_year=2010)
-    assert (result["status"], result["reason"]) == ("not_available", "the target year is not after the base year")
+    assert (result["status"], result["reason"]) == ("not_available", "target_year_not_after_base")
 
 
 def test_a_reached_target_scores_five_even_without_growth() -> None:

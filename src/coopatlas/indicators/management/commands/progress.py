@@ -26,6 +26,7 @@ from coopatlas.indicators.progress import (
     inputs_from_repository,
     opensdg_components,
 )
+from coopatlas.indicators.reasons import reason_text, row_reason
 from coopatlas.indicators.regional import (
     assess_escap_region,
     assess_indicator,
@@ -89,7 +90,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
             return
         for row in rows:
-            verdict = row.get("classification") or row.get("status") or f"insufficient data: {row.get('reason')}"
+            verdict = row.get("classification") or row.get("status") or f"insufficient data: {row_reason(row)}"
             self.stdout.write(f"{row['series']}: {verdict}")
 
     def members(self, options: dict[str, Any]) -> list[str]:
@@ -134,7 +135,7 @@ class Command(BaseCommand):
                     self.stderr.write(f"{result.code}: {problem}")
                 for series in result.series:
                     if series.reason:
-                        self.stderr.write(f"{series.key}: insufficient data: {series.reason}")
+                        self.stderr.write(f"{series.key}: insufficient data: {reason_text(series.reason)}")
         if options["json"]:
             self.stdout.write(json.dumps(opensdg_components(results), ensure_ascii=False, indent=2, sort_keys=True))
             return
