@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -22,6 +22,7 @@ from coopatlas.brokering.forms import DescribeNeedForm, ProposeForm, RespondForm
 from coopatlas.brokering.matcher import NeedQuery
 from coopatlas.brokering.models import MatchProposal
 from coopatlas.brokering.presenters import report_data, results_data
+from coopatlas.brokering.ratelimit import retry_after
 from coopatlas.brokering.services import explain_match, match_need, match_query, match_solution
 from coopatlas.brokering.text import guess_script_language
 from coopatlas.brokering.views import visible, visible_proposal
@@ -29,6 +30,8 @@ from coopatlas.catalogue.models import Need, Solution
 
 router = Router(tags=["Brokering"])
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+#: Matching endpoints also answer 429 when the caller used its budget (``ratelimit``).
+MATCH_ERRORS = {**READ_ERRORS, 429: ErrorOut}
 WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -199,32 +202,49 @@ def _proposal(user: Any, pk: int) -> MatchProposal:
         "events__user").get(pk=pk)
 
 
+def _rate_limited(request: HttpRequest) -> HttpResponse | None:
+    """A 429 answer with ``Retry-After`` once the caller used its matching budget, else None (and counted)."""
+    seconds = retry_after(request, caller(request))
+    if seconds is None:
+        return None
+    response = JsonResponse({"detail": _("Too many matching requests: try again in %(n)s seconds.") % {"n": seconds}},
+                            status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def _valid(form: Any) -> Any:
     if not form.is_valid():
         raise InvalidDataError(form_messages(form))
     return form
 
 
-@router.get("/needs/{need_id}/matches", response={200: MatchReportOut, **READ_ERRORS}, auth=READ_AUTH,
+@router.get("/needs/{need_id}/matches", response={200: MatchReportOut, **MATCH_ERRORS}, auth=READ_AUTH,
             operation_id="brokering_need_matches", summary="Matches for a need")
-def need_matches(request: HttpRequest, need_id: int, top: int = 10) -> dict[str, Any]:
+def need_matches(request: HttpRequest, need_id: int, top: int = 10) -> dict[str, Any] | HttpResponse:
     """Ranked solutions, providers and experts of other organisations, with reasons (need visible to you)."""
+    if (refused := _rate_limited(request)) is not None:
+        return refused
     need = visible(Need, caller(request), need_id)
     return report_data(match_need(need, top=max(1, min(top, 50))))
 
 
-@router.get("/solutions/{solution_id}/matches", response={200: list[MatchOut], **READ_ERRORS}, auth=READ_AUTH,
+@router.get("/solutions/{solution_id}/matches", response={200: list[MatchOut], **MATCH_ERRORS}, auth=READ_AUTH,
             operation_id="brokering_solution_matches", summary="Needs a solution could serve")
-def solution_matches(request: HttpRequest, solution_id: int, top: int = 10) -> list[dict[str, Any]]:
+def solution_matches(request: HttpRequest, solution_id: int, top: int = 10) -> list[dict[str, Any]] | HttpResponse:
     """Open needs of other organisations, ranked, with reasons (solution visible to you)."""
+    if (refused := _rate_limited(request)) is not None:
+        return refused
     solution = visible(Solution, caller(request), solution_id)
     return results_data(match_solution(solution, top=max(1, min(top, 50))))
 
 
-@router.post("/match", response={200: MatchReportOut, **READ_ERRORS}, auth=READ_AUTH,
+@router.post("/match", response={200: MatchReportOut, **MATCH_ERRORS}, auth=READ_AUTH,
              operation_id="brokering_match_text", summary="Matches for a need written freely")
-def match_text(request: HttpRequest, payload: MatchTextIn) -> dict[str, Any]:
+def match_text(request: HttpRequest, payload: MatchTextIn) -> dict[str, Any] | HttpResponse:
     """Like a need's matches, for a text not saved; your own organisations are left out. Writes nothing."""
+    if (refused := _rate_limited(request)) is not None:
+        return refused
     form = _valid(DescribeNeedForm({"text": payload.text, "language": payload.language}))
     text = form.check.text
     language = form.cleaned_data["language"] or guess_script_language(text) or get_language() or "en"

@@ -16,8 +16,13 @@ Signals (each scaled to [0, 1] per query; docs/methods/matching.md gives the sou
 - ``track_record``: completed initiatives of the provider in the need's sectors, log-scaled.
 - ``freshness``: exp(−age / 2 years) of the candidate's last update.
 
-Combined as ``score = Σ weight × signal`` (weights in ``Weights``); the rank harness, the API and the
-pages all call ``MatchIndex.rank``.
+Combined as ``score = Σ weight × signal`` (weights in ``Weights``). When the need's sectors are only
+inferred, they are uncertain: the order is then diversified over them with xQuAD (Santos, Macdonald &
+Ounis 2010, "Exploiting query reformulations for web search result diversification", WWW), so that a
+need whose sector inference is split keeps candidates of each plausible sector near the top instead of
+betting the whole first page on one (the main source of the differences between languages: one
+wrong neighbour flips a need from all-relevant to none). The rank harness, the API and the pages all
+call ``MatchIndex.rank``.
 """
 
 from __future__ import annotations
@@ -57,6 +62,15 @@ class Weights:
     neighbours: int = 5
     #: Weight of the preliminary (semantic + lexical) score in choosing those neighbours.
     neighbour_lexical: float = 0.3
+    #: A neighbour's vote for its sectors is its preliminary score ** vote_power (0: one vote each).
+    vote_power: float = 0.0
+    #: Factor on the lexical signal of candidates not written in (or translated into) the need's language:
+    #: 1 keeps BM25 for all, 0 drops it where the need's words cannot be the document's words.
+    cross_language_lexical: float = 1.0
+    #: xQuAD trade-off between the score and covering every inferred sector (0: plain score order).
+    diversity: float = 0.7
+    #: Candidates (best by score) that the diversified ranking chooses from.
+    diversity_pool: int = 100
 
 
 @dataclass
@@ -179,8 +193,9 @@ class MatchIndex:
                 out[rows] = np.maximum(out[rows], weight)
         return out
 
-    def infer_sectors(self, preliminary: np.ndarray, allowed: np.ndarray, neighbours: int) -> dict[str, float]:
-        """Sectors of the best ``neighbours`` tagged candidates, weighted by their score, max share = 1."""
+    def infer_sectors(self, preliminary: np.ndarray, allowed: np.ndarray, neighbours: int, power: float = 1.0
+                      ) -> dict[str, float]:
+        """Sectors of the best ``neighbours`` tagged candidates, each voting score ** power, max share = 1."""
         eligible = np.flatnonzero(allowed & self.has_sectors)
         if not len(eligible) or neighbours <= 0:
             return {}
@@ -188,9 +203,11 @@ class MatchIndex:
         top = eligible[np.argpartition(-preliminary[eligible], k - 1)[:k]]
         votes: dict[str, float] = defaultdict(float)
         for row in top:
+            if preliminary[row] <= 0:  # no likeness at all: no vote, whatever the vote power
+                continue
             sectors = self.candidates[row].sectors
             for sector in sectors:
-                votes[sector] += max(float(preliminary[row]), 0.0) / len(sectors)
+                votes[sector] += float(preliminary[row]) ** power / len(sectors)
         best = max(votes.values(), default=0.0)
         return {s: v / best for s, v in votes.items() if best > 0 and v / best >= 0.05}
 
@@ -209,9 +226,13 @@ class MatchIndex:
         mean, best = float(cosine[allowed].mean()) if allowed.any() else 0.0, float(cosine[allowed].max(initial=0))
         semantic = np.clip((cosine - mean) / max(best - mean, 1e-6), 0, 1)
         bm25 = self.bm25.scores(query.text)
+        if weights.cross_language_lexical != 1.0:
+            same = self._spread(self.language_postings, {query.language: 1.0})
+            bm25 = bm25 * (same + (1.0 - same) * weights.cross_language_lexical)
         lexical = bm25 / max(float(bm25[allowed].max(initial=0)), 1e-6)
         preliminary = semantic + weights.neighbour_lexical * lexical
-        inferred = {} if query.sectors else self.infer_sectors(preliminary, allowed, weights.neighbours)
+        inferred = {} if query.sectors else self.infer_sectors(preliminary, allowed, weights.neighbours,
+                                                                weights.vote_power)
         sector_weights = {s: 1.0 for s in query.sectors} or inferred
         category_weights: dict[str, float] = {}
         for sector, weight in sector_weights.items():
@@ -231,16 +252,45 @@ class MatchIndex:
         }
         total = sum(getattr(weights, name) * values for name, values in signals.items())
         total = np.where(allowed, total, -np.inf)
-        k = min(top, int(allowed.sum()))
+        k = min(max(top, weights.diversity_pool if inferred else top), int(allowed.sum()))
         if k <= 0:
             return Ranking([], inferred, 0.0)
         order = np.argpartition(-total, k - 1)[:k]
         order = order[np.lexsort((order, -total[order]))]
+        if inferred and weights.diversity > 0:
+            order = self._diversify(order, total, inferred, weights.diversity, min(top, 10))
+        order = order[:top]
         matches = [
             Match(self.candidates[i], float(total[i]), {n: float(v[i]) for n, v in signals.items()}, float(cosine[i]))
             for i in order
         ]
         return Ranking(matches, inferred, best)
+
+    def _diversify(self, order: np.ndarray, total: np.ndarray, inferred: dict[str, float], diversity: float,
+                   depth: int) -> np.ndarray:
+        """xQuAD (Santos et al. 2010) over the inferred sectors for the first ``depth`` places.
+
+        Each place goes to the candidate maximising ``(1 − λ) · relevance + λ · Σ_s P(s) · novelty(s)``,
+        with relevance the score scaled to [0, 1] over the pool, P(s) the inferred sector's share of the
+        votes, and novelty(s) halved each time a chosen candidate covers s; the rest keep score order.
+        """
+        pool = [int(i) for i in order]
+        scores = total[order]
+        low, high = float(scores.min()), float(scores.max())
+        relevance = {row: (float(total[row]) - low) / max(high - low, 1e-9) for row in pool}
+        share_sum = sum(inferred.values())
+        share = {s: w / share_sum for s, w in inferred.items()}
+        novelty = dict.fromkeys(share, 1.0)
+        chosen: list[int] = []
+        for _place in range(min(depth, len(pool))):
+            best = max(pool, key=lambda row: (1 - diversity) * relevance[row] + diversity * sum(
+                share[s] * novelty[s] for s in self.candidates[row].sectors if s in share))
+            chosen.append(best)
+            pool.remove(best)
+            for sector in self.candidates[best].sectors:
+                if sector in novelty:
+                    novelty[sector] *= 0.5
+        return np.asarray(chosen + pool, dtype=order.dtype)
 
     def _sdg(self, query: NeedQuery) -> np.ndarray:
         if not query.sdg_targets:

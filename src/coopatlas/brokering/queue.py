@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from coopatlas.brokering.embedders import Embedder, get_embedder
 from coopatlas.brokering.index import index_for, stored_vectors
-from coopatlas.brokering.services import WEAK_COSINE, need_query
+from coopatlas.brokering.services import need_query, weak_threshold
 from coopatlas.brokering.text import check_need_text, guess_script_language
 from coopatlas.brokering.workflow import OPEN
 from coopatlas.catalogue.models import Need, Solution
@@ -52,7 +52,7 @@ def broker_queue(limit: int = QUEUE_LIMIT, embedder: Embedder | None = None) -> 
     needs = open_needs(limit)
     index, _ids = index_for("solution", embedder)
     stored = stored_vectors("need", [n.pk for n in needs], embedder.name, kind="query")
-    threshold = WEAK_COSINE.get(embedder.name, 0.0)
+    threshold = weak_threshold(embedder.name)
     entries: list[QueueEntry] = []
     best_ids: dict[int, int] = {}
     for need in needs:

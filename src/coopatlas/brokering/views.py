@@ -26,6 +26,7 @@ from coopatlas.brokering.forms import DescribeNeedForm, ProposeForm, RespondForm
 from coopatlas.brokering.matcher import NeedQuery
 from coopatlas.brokering.models import MatchProposal, Notification
 from coopatlas.brokering.presenters import report_data, results_data
+from coopatlas.brokering.ratelimit import match_rate_limited
 from coopatlas.brokering.services import explain_match, match_need, match_query, match_solution
 from coopatlas.brokering.tagging import suggest_tags
 from coopatlas.brokering.text import compose, guess_script_language
@@ -72,6 +73,7 @@ def _proposals_by_solution(user: Any, need: Need) -> dict[int, MatchProposal]:
     return {p.solution_id: p for p in rows}
 
 
+@match_rate_limited("GET")
 def need_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """Ranked solutions, providers and experts for a need, with reasons and the weak-match flag."""
     need = visible(Need, request.user, pk)
@@ -87,6 +89,7 @@ def need_matches(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@match_rate_limited("GET")
 def solution_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """Open needs of other organisations that a solution could serve."""
     solution = visible(Solution, request.user, pk)
@@ -102,6 +105,7 @@ def solution_matches(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@match_rate_limited("POST")
 def describe_need(request: HttpRequest) -> HttpResponse:
     """Match a need written freely, before (or without) saving it; the user's own organisations left out."""
     form = DescribeNeedForm(request.POST or None)

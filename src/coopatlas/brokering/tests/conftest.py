@@ -25,3 +25,13 @@ def immediate_tasks(settings: Any) -> None:
     """Run background jobs at once (on commit) instead of queueing them for the worker."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+
+
+@pytest.fixture(autouse=True)
+def fresh_match_budget() -> Any:
+    """Each test starts with an unused matching budget (the rate limit counts in the cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -45,3 +45,16 @@ def test_the_docs_section_is_replaced_between_its_markers(bench, tmp_path, monke
     (tmp_path / "docs" / "benchmarks.md").write_text("# B\n\n<!-- matching -->old<!-- /matching -->\nafter\n")
     bench.write_docs("<!-- matching -->new<!-- /matching -->")
     assert (tmp_path / "docs" / "benchmarks.md").read_text() == "# B\n\n<!-- matching -->new<!-- /matching -->\nafter\n"
+
+
+def test_the_weak_flag_threshold_is_where_the_fitted_hit_rate_falls_to_a_third(bench):
+    # Hit rate rises with the cosine: 0 of 3 at 0.2, 1 of 3 at 0.4, 2 of 3 at 0.6, 3 of 3 at 0.8.
+    cosines = [0.2] * 3 + [0.4] * 3 + [0.6] * 3 + [0.8] * 3
+    hits = [False] * 3 + [True] + [False] * 2 + [True] * 2 + [False] + [True] * 3
+    threshold = bench.weak_flag_calibration(cosines, hits)
+    assert 0.38 < threshold < 0.46
+
+
+def test_all_languages_of_one_need_fall_in_the_same_half(bench):
+    halves = {bench.need_half(f"q3ed093db45-{lang}") for lang in ("ar", "en", "es", "fr", "ru", "zh")}
+    assert len(halves) == 1 and halves <= {"A", "B"}

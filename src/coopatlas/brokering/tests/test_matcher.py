@@ -75,3 +75,32 @@ def test_sdg_targets_count_by_share_and_the_same_goal_counts_half():
 def test_an_empty_index_returns_no_matches_rather_than_failing():
     index, embedder = _index([])
     assert index.rank(NeedQuery("water"), embedder.embed_queries(["water"])[0]).matches == []
+
+
+
+SPLIT = [
+    Candidate("wells-1", "Wells", "solar pumps for village wells", sectors=frozenset({"14030"})),
+    Candidate("wells-2", "Wells", "solar pumps for village wells and tanks", sectors=frozenset({"14030"})),
+    Candidate("grid-1", "Grid", "solar pumps for village mini grids", sectors=frozenset({"23230"})),
+    Candidate("grid-2", "Grid", "solar pumps for mini grids and batteries", sectors=frozenset({"23230"})),
+    Candidate("tax", "Tax", "corporate income tax reform", sectors=frozenset({"15114"})),
+]
+
+
+def test_a_need_with_split_inferred_sectors_sees_each_sector_near_the_top():
+    index, embedder = _index(SPLIT)
+    need = NeedQuery("solar pumps for village wells")
+    vector = embedder.embed_queries([need.text])[0]
+    plain = index.rank(need, vector, top=4, weights=Weights(diversity=0.0))
+    assert set(plain.inferred_sectors) == {"14030", "23230"}
+    assert [m.candidate.key for m in plain.matches] == ["wells-1", "wells-2", "grid-1", "grid-2"]
+    diversified = index.rank(need, vector, top=4)
+    assert [m.candidate.key for m in diversified.matches] == ["wells-1", "grid-1", "wells-2", "grid-2"]
+
+
+def test_a_need_tagged_by_its_author_is_not_diversified():
+    index, embedder = _index(SPLIT)
+    need = NeedQuery("solar pumps for village wells", sectors=frozenset({"14030"}))
+    ranking = index.rank(need, embedder.embed_queries([need.text])[0], top=4)
+    assert ranking.inferred_sectors == {}
+    assert [m.candidate.key for m in ranking.matches] == ["wells-1", "wells-2", "grid-1", "grid-2"]

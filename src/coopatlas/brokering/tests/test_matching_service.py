@@ -93,3 +93,20 @@ def test_matched_passages_use_each_need_sentence_once_while_others_remain(person
     assert [p.need_sentence for p in passages] == ["Rural water",
                                                    "Village committees maintain the solar pumps of the wells."]
     assert len({p.candidate_sentence for p in passages}) == 2
+
+
+def test_the_weak_match_threshold_is_a_setting(personas, settings):
+    published_solution(personas.org_a, personas.contributor_a, "Tax administration", "Corporate income tax reform.")
+    need = published_need(personas.org_b, personas.contributor_b, "Rural water", "Safe water for rural villages.")
+    settings.COOPATLAS_WEAK_COSINE = 0.0
+    assert match_need(need).weak is False
+    settings.COOPATLAS_WEAK_COSINE = None  # back to the embedder's calibrated default
+    assert match_need(need).weak is True
+
+
+def test_a_strong_match_is_flagged_only_when_the_threshold_is_above_its_cosine(personas, settings):
+    need, _wells, _tax, _own = _world(personas)
+    assert match_need(need).weak is False
+    settings.COOPATLAS_WEAK_COSINE = 0.999
+    report = match_need(need)
+    assert report.weak is True and [r.record.pk for r in report.solutions][:1] == [_wells.pk]

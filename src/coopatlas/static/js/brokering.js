@@ -29,6 +29,17 @@
     return true;
   }
 
+  // A refused match still shows its message: 429 (too many requests) wherever a match is loaded, and
+  // 400 (text that cannot be matched) in the describe page's results. htmx swaps only 2xx by default.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var target = event.detail.target;
+    if (status === 429 || (status === 400 && target && target.id === "describe-results")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target : null;
     if (!target) { return; }
