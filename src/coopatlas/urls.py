@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("coopatlas.catalogue.urls")),
     path("initiatives/", include("coopatlas.initiatives.urls")),
+    path("results/", include("coopatlas.results.urls")),
     path("iati/", include("coopatlas.iati.urls")),
     path("reports/", include("coopatlas.reports.urls")),
     path("brokering/", include("coopatlas.brokering.urls")),
