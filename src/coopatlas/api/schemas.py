@@ -75,7 +75,8 @@ def _model_field_type(field: models.Field) -> Any:
     if isinstance(field, models.JSONField):
         return Any
     if isinstance(field, models.BooleanField):
-        return bool
+        # A nullable flag (IATI @humanitarian, aggregation-status ...) is unknown when absent: null.
+        return bool | None if field.null else bool
     if isinstance(field, models.IntegerField):
         return int | None
     return str
@@ -167,6 +168,8 @@ def _form_field_type(rt: RecordType, name: str, field: forms.Field) -> Any:
         return decimal.Decimal
     if isinstance(field, forms.IntegerField):
         return int
+    if isinstance(field, forms.NullBooleanField):
+        return bool | None
     if isinstance(field, forms.BooleanField):
         return bool
     return str

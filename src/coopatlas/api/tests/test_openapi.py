@@ -44,6 +44,29 @@ def test_request_schemas_follow_the_ui_form(openapi):
     assert "owner" not in schemas["OrganisationCreate"]["properties"]
 
 
+def test_nullable_model_flags_are_typed_boolean_or_null() -> None:
+    # No record type has a nullable flag today (an initiative's IATI @humanitarian is kept in
+    # iati_details); the IATI part models do, and any that an output schema shows must say null.
+    from ninja import Schema
+    from pydantic import Field, create_model
+
+    from coopatlas.api.schemas import _model_field_type
+    from coopatlas.core.models import User
+    from coopatlas.initiatives.models import ResultIndicator, Transaction
+
+    fields = {
+        "humanitarian": Transaction._meta.get_field("humanitarian"),
+        "ascending": ResultIndicator._meta.get_field("ascending"),
+        "is_active": User._meta.get_field("is_active"),
+    }
+    schema = create_model(
+        "FlagsOut", __base__=Schema, **{name: (_model_field_type(f), Field(...)) for name, f in fields.items()}
+    ).model_json_schema()["properties"]
+    assert schema["humanitarian"]["anyOf"] == [{"type": "boolean"}, {"type": "null"}]
+    assert schema["ascending"]["anyOf"] == [{"type": "boolean"}, {"type": "null"}]
+    assert schema["is_active"]["type"] == "boolean"
+
+
 def test_expert_contact_details_are_documented_as_signed_in_only(openapi):
     expert = openapi["components"]["schemas"]["ExpertOut"]["properties"]
     assert "signed-in" in expert["email"]["description"]

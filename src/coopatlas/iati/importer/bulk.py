@@ -8,10 +8,13 @@ as the backend's ``DatabaseOperations.adapt_*`` methods do) and hand the rows to
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 Converter = Callable[[Any], Any]
 #: Parameters per INSERT statement (SQLite allows 32,766 since 3.32, PostgreSQL 65,535).
@@ -25,11 +28,15 @@ def _converter(field: models.Field) -> Converter | None:
     if kind == "JSONField":
         encoder = getattr(field, "encoder", None)
         empty = {"{}": ops.adapt_json_value({}, encoder), "[]": ops.adapt_json_value([], encoder)}
+        adapt: Converter = functools.partial(ops.adapt_json_value, encoder=encoder)
+        if encoder is None and type(ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value:
+            # SQLite: the base adapter is ``json.dumps(value, cls=None)``; call the encoder directly.
+            adapt = json.JSONEncoder().encode
         # Most narratives and classifications are empty: adapt those once.
         return lambda value: (
             empty["{}" if isinstance(value, dict) else "[]"]
             if not value and isinstance(value, dict | list)
-            else ops.adapt_json_value(value, encoder)
+            else adapt(value)
         )
     if kind == "DateTimeField":
         return ops.adapt_datetimefield_value

@@ -77,11 +77,53 @@ def _element_xpath(path: str) -> str:
     return PATH_FIXES.get(path, path)
 
 
+@cache
+def _rule_paths(version: str) -> tuple[dict[str, int], frozenset[str]]:
+    """Each plain element path of the version's rules (-> its position), and every path above one."""
+    positions: dict[str, int] = {}
+    above: set[str] = set()
+    for position, path in enumerate(load_codelist_rules(version)):
+        path = _element_xpath(path)
+        if path.startswith("//"):
+            continue  # selected by XPath
+        positions[path] = position
+        steps = path.split("/")
+        above.update("/".join(steps[:end]) for end in range(2, len(steps)))
+    return positions, frozenset(above)
+
+
+def _elements_by_rule(document: etree._Element, version: str) -> dict[int, list[etree._Element]]:
+    """The elements each plain rule path selects, in document order, found in one walk of the tree.
+
+    Equivalent to evaluating each absolute path (``/iati-activities/iati-activity/...``) with XPath,
+    but the walk only descends where some rule path continues.
+    """
+    positions, above = _rule_paths(version)
+    found: dict[int, list[etree._Element]] = {}
+
+    def walk(element: etree._Element, path: str) -> None:
+        position = positions.get(path)
+        if position is not None:
+            found.setdefault(position, []).append(element)
+        if path in above:
+            for child in element:
+                tag = child.tag
+                if isinstance(tag, str):
+                    walk(child, f"{path}/{tag}")
+
+    root = document.getroottree().getroot()
+    if isinstance(root.tag, str):
+        walk(root, f"/{root.tag}")
+    return found
+
+
 def codelist_problems(document: etree._Element, version: str) -> list[Problem]:
     """Codelist problems of a document (an ``iati-activities`` root with its activities)."""
     problems: list[Problem] = []
-    for path, attributes in load_codelist_rules(version).items():
-        elements = compiled_xpath(_element_xpath(path))(document)
+    by_rule = _elements_by_rule(document, version)
+    for position, (path, attributes) in enumerate(load_codelist_rules(version).items()):
+        xpath = _element_xpath(path)
+        elements = compiled_xpath(xpath)(document) if xpath.startswith("//") else by_rule.get(position)
         if not elements:
             continue
         for element in elements:

@@ -126,6 +126,9 @@ class CaseOutcome:
         return self.result is False
 
 
+DATE_KEYS = ("less", "more", "start", "date", "end")
+
+
 class CaseEvaluator:
     """Evaluates one case of one rule type on one context element (``Rules`` in the validator)."""
 
@@ -139,8 +142,19 @@ class CaseEvaluator:
         if "paths" in case:
             for path in case["paths"]:
                 self.path_matches.extend(select_nodes(path, element))
-        self.path_texts = [node_text(match) for match in self.path_matches]
-        self.dates = {key: self._date(case[key]) for key in ("less", "more", "start", "date", "end") if key in case}
+        self._path_texts: list[str] | None = None
+        self.dates = {key: self._date(case[key]) for key in DATE_KEYS if key in case}
+
+    @property
+    def path_texts(self) -> list[str]:
+        """The texts of the path matches, computed once and only for the rules that read them.
+
+        Most cases (``atleast_one``, ``no_more_than_one`` ...) only count their matches; an element's
+        text is an XPath ``string()`` over its subtree, the costliest step of a case.
+        """
+        if self._path_texts is None:
+            self._path_texts = [node_text(match) for match in self.path_matches]
+        return self._path_texts
 
     def id_condition_holds(self) -> bool:
         """``idCondition``: the paths are not (prefixed by) a known publisher organisation identifier."""
@@ -169,8 +183,8 @@ class CaseEvaluator:
 
     def evaluate(self, rule: str) -> Any:
         """Run the named (camel-case) rule."""
-        method: Callable[[], Any] = getattr(self, f"rule_{rule}")
-        return method()
+        method: Callable[[CaseEvaluator], Any] = RULE_METHODS[rule]
+        return method(self)
 
     # --- rule types ---------------------------------------------------------------------------
 
@@ -362,6 +376,12 @@ class CaseEvaluator:
                 self._fail(node)
                 passed = False
         return passed
+
+
+#: Camel-case rule name -> its method (looked up once, not by name on every case).
+RULE_METHODS: dict[str, Callable[[CaseEvaluator], Any]] = {
+    name: getattr(CaseEvaluator, f"rule_{name}") for name in RULE_NAMES.values() if name != "loop"
+}
 
 
 def _number_text(value: float) -> str:

@@ -54,12 +54,14 @@ def evaluate_ruleset(
     moment = now or datetime.now(UTC)
     outcomes: list[CaseOutcome] = []
     for context, rules in ruleset.items():
-        for element in select_nodes(context, document):
-            if not isinstance(element, etree._Element):
-                continue
-            for rule, definition in rules.items():
-                for case in definition["cases"]:
-                    if canonical_rule_name(rule) == "loop":
+        elements = [element for element in select_nodes(context, document) if isinstance(element, etree._Element)]
+        if not elements:
+            continue
+        named = [(rule, canonical_rule_name(rule), definition["cases"]) for rule, definition in rules.items()]
+        for element in elements:
+            for rule, name, cases in named:
+                for case in cases:
+                    if name == "loop":
                         outcomes.extend(_loop(context, element, case, id_sets, moment))
                     else:
                         outcomes.append(_safe_case(rule, context, element, case, id_sets, moment))
