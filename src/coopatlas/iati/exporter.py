@@ -151,6 +151,9 @@ def load_activity(initiative: Initiative, parts: Parts | None = None) -> dict[st
         activity.update(parts if parts is not None else load_parts([initiative.pk])[initiative.pk])
     else:
         _load_catalogue_relations(initiative, activity)
+        # Results entered in CoopAtlas's results framework are stored in the same IATI tables.
+        stored = parts if parts is not None else load_parts([initiative.pk])[initiative.pk]
+        activity["results"] = stored.get("results", [])
     return activity
 
 

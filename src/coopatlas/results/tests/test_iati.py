@@ -124,3 +124,22 @@ def test_an_approved_actual_is_exported_and_survives_a_round_trip(personas, impo
     assert _accelerator_period().actuals == [{"value": "5", "comment": {"": "Fifth accelerator opened."}}]
     progress = {p.title: p for p in rollup.indicator_progress(Initiative.objects.all())}
     assert progress[next(t for t in progress if t.startswith(ACCELERATOR))].share == 1.0
+
+
+def test_results_of_an_initiative_entered_in_coopatlas_are_in_its_iati_activity(personas, framework):
+    """The exporter reads the framework of a non-imported initiative too: an approved actual reaches IATI."""
+    from coopatlas.iati.exporter import load_activity
+    from coopatlas.results.tests.conftest import report
+
+    update = report(personas, framework["period"], value="250")
+    services.submit_update(update, personas.contributor_a)
+    services.approve_update(update, personas.moderator)
+
+    initiative = Initiative.objects.get(pk=framework["initiative"].pk)
+    assert not initiative.iati_reporting_org_ref  # entered in CoopAtlas, not imported
+    activity = load_activity(initiative)
+    [result] = activity["results"]
+    [indicator] = result["indicators"]
+    [period] = indicator["periods"]
+    assert str(period["period_end"]) == "2024-12-31"
+    assert [Decimal(str(a["value"])) for a in period["actuals"]] == [Decimal("250")]
