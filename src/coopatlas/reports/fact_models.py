@@ -3,8 +3,9 @@
 Derived data only, rebuilt from the catalogue by ``reports.facts`` (one initiative when it changes, all
 of them with ``coopatlas refresh_dashboard_facts``). Money is converted once, at the dated ECB rate
 (docs/methods/currency.md), into ``FACT_CURRENCY``; an amount that cannot be converted keeps its own
-currency in ``currency`` (never guessed). ``DashboardRollup`` pre-aggregates the published initiatives
-so that an unfiltered figure reads a few hundred rows instead of every initiative.
+currency in ``currency`` (never guessed). ``DashboardRollup`` pre-aggregates the published initiatives,
+all of them and those with one value of each filterable dimension, so that an unfiltered or a
+one-filter figure reads a few hundred rows instead of every initiative.
 """
 
 from __future__ import annotations
@@ -79,14 +80,25 @@ class SpendFact(models.Model):
         return f"{self.initiative_id} {self.year}: {self.amount} {self.currency or FACT_CURRENCY}"
 
 
+#: Dimensions the dashboard filters by (catalogue facets) whose single values get their own roll-up rows.
+FACETED = ("recipient_country", "region", "commission", "sdg_goal", "modality")
+
+
 class DashboardRollup(models.Model):
     """Sums over published initiatives per (dimension, value), by kind of row.
 
+    ``facet`` '' (``facet_value`` ''): every published initiative; else only those with the value
+    ``facet_value`` of the dimension ``facet`` (one of ``FACETED``), so a one-filter figure is one
+    indexed read.
+
     ``kind`` 'a': every year (``year`` 0); 'd': changes of the initiatives active from ``year`` on
     (+ at the start year, - the year after the end), so a prefix sum over years gives the active ones;
-    's': spending dated in ``year`` by initiatives active that year.
+    's': spending dated in ``year`` by initiatives active that year; 'x' (rows per filter value only, which
+    have no 'a' spending rows): spending dated in ``year`` outside the initiative's active years.
     """
 
+    facet = models.CharField(max_length=20, blank=True, default="")
+    facet_value = models.CharField(max_length=40, blank=True, default="")
     dimension = models.CharField(max_length=20)
     kind = models.CharField(max_length=1)
     year = models.SmallIntegerField()
@@ -99,9 +111,10 @@ class DashboardRollup(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["dimension", "kind", "year", "value", "currency"],
-                                    name="reports_rollup_unique"),
+            models.UniqueConstraint(fields=["facet", "facet_value", "dimension", "kind", "year", "value", "currency"],
+                                    name="reports_rollup_facet_unique"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.dimension}={self.value} {self.kind}{self.year}"
+        scope = f" [{self.facet}={self.facet_value}]" if self.facet else ""
+        return f"{self.dimension}={self.value} {self.kind}{self.year}{scope}"

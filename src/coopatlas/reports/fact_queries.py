@@ -1,10 +1,12 @@
 """Dashboard figures from the fact tables: one GROUP BY per figure, amounts already in USD.
 
-Without catalogue filters the published initiatives come from the roll-up (a few hundred rows per
-figure; with a year, a prefix sum of the 'd' rows up to that year plus the 's' rows of that year) and
-what else the user may see (their organisations' drafts; everything alive for moderators) is added
-from the fact tables: the two sets are disjoint, so every count and sum adds up. With filters, the
-chosen initiatives are grouped directly: ``InitiativeFact.objects.visible_to`` (the catalogue's own
+Without catalogue filters, or with one value of one facet that is a dimension (``rollup_scope``),
+the published initiatives come from the roll-up (a few hundred rows per figure; with a year, a
+prefix sum of the 'd' rows up to that year plus the 's' rows of that year) and what else the user
+may see (their organisations' drafts; everything alive for moderators) is added from the fact
+tables: the two sets are disjoint, so every count and sum adds up. With other filters (several
+values, several facets, facets that are not dimensions) and for flows with any filter, the chosen
+initiatives are grouped directly: ``InitiativeFact.objects.visible_to`` (the catalogue's own
 visibility rule), the year, and each facet filter — through the member rows for the facets that are
 dimensions (their values are built from the same relations as the search index's), through the
 search index for the others (sector, country group, ...).
@@ -22,7 +24,7 @@ from django.db.models import Q, QuerySet
 
 from coopatlas.core.models import WorkflowStatus
 from coopatlas.reports.fact_models import InitiativeFact, MemberFact
-from coopatlas.reports.facts import MEMBERS, ROLLUP, SPENDS
+from coopatlas.reports.facts import MEMBERS, NOT_FACETED, ROLLUP, SPENDS
 
 # ruff: noqa: S608 - SQL assembled from table names, constants and ORM-compiled subqueries; values are bound.
 
@@ -118,15 +120,33 @@ def _direct_rows(dimension: str, facts: QuerySet[Any], year: int | None) -> Rows
     return sql, [*chosen_params, dimension, dimension, *([year] if year else [])]
 
 
-def _rollup_rows(dimension: str, year: int | None) -> Rows:
-    """The same rows for every published initiative, read from the roll-up."""
+def _rollup_rows(dimension: str, year: int | None, scope: tuple[str, str] = ("", "")) -> Rows:
+    """The same rows for every published initiative (or those with the value ``scope``), from the roll-up."""
+    params: list[Any] = [*scope, dimension]
     if year:
-        where, params = "((kind = 'd' AND year <= %s) OR (kind = 's' AND year = %s))", [dimension, year, year]
+        where = "((kind = 'd' AND year <= %s) OR (kind = 's' AND year = %s))"
+        params += [year, year]
+    elif scope == ("", ""):
+        where = "kind = 'a'"
     else:
-        where, params = "kind = 'a'", [dimension]
+        where = "kind IN ('a', 's', 'x')"  # spending per filter value is kept by year only
     sql = (f"SELECT value, currency, SUM(initiatives), SUM(budget), SUM(disbursed), SUM(transactions) "
-           f"FROM {ROLLUP} WHERE dimension = %s AND {where} GROUP BY value, currency")
+           f"FROM {ROLLUP} WHERE facet = %s AND facet_value = %s AND dimension = %s AND {where} "
+           "GROUP BY value, currency")
     return sql, params
+
+
+def rollup_scope(dimension: str, filters: Filters) -> tuple[str, str] | None:
+    """The roll-up rows that answer ``filters`` for ``dimension``: ('', '') without filters, (facet, value)
+    for one value of one facet that is a dimension, None when the facts must be grouped directly."""
+    if not filters:
+        return "", ""
+    if len(filters) != 1 or dimension in NOT_FACETED:
+        return None
+    (name, values), = filters.items()
+    if name not in FACET_DIMENSIONS or len(values) != 1:
+        return None
+    return FACET_DIMENSIONS[name], values[0]
 
 
 def figure_sums(dimension: str, user: Any, filters: Filters, year: int | None, top: int | None = None) -> dict[
@@ -134,14 +154,15 @@ def figure_sums(dimension: str, user: Any, filters: Filters, year: int | None, t
     """Per value of ``dimension``: distinct initiatives, budget and spending, as ``user`` sees the catalogue.
 
     With ``top``, only the ``top`` + 1 largest values (the figure shows ``top`` and says there are more);
-    for signed-in users without filters every value is read, since their drafts add to the roll-up.
+    for signed-in users reading the roll-up every value is read, since their drafts add to it.
     """
-    if filters:
+    scope = rollup_scope(dimension, filters)
+    if scope is None:
         rows = _fetch(_direct_rows(dimension, chosen_facts(user, filters, year), year), top)
     elif not getattr(user, "is_authenticated", False):
-        rows = _fetch(_rollup_rows(dimension, year), top)
+        rows = _fetch(_rollup_rows(dimension, year, scope), top)
     else:
-        rows = _fetch(_rollup_rows(dimension, year))
+        rows = _fetch(_rollup_rows(dimension, year, scope))
         rows += _fetch(_direct_rows(dimension, chosen_facts(user, filters, year, unpublished_only=True), year))
     sums: dict[str, Sums] = {}
     for value, code, initiatives, budget, disbursed, transactions in rows:

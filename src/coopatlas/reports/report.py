@@ -2,7 +2,8 @@
 
 Modelled on the Secretary-General's report A/74/336 "State of South-South cooperation" (2019):
 headline figures, the breakdowns of the dashboards, a section per UN regional commission, good
-practices (published solutions) and the statements aggregated from entity reporting. Every figure
+practices (published solutions), the statements aggregated from entity reporting and the progress
+of the SDG indicators linked to the initiatives (``reports.sdg_progress``). Every figure
 carries the URL of the dashboard query that produced it. HTML from a Django template; PDF with
 WeasyPrint (fonts: Debian ``fonts-noto-core`` and ``fonts-noto-cjk``; Arabic laid out right to left).
 """
@@ -23,6 +24,7 @@ from coopatlas.core.search.service import SearchParams
 from coopatlas.reports import charts
 from coopatlas.reports.dashboards import Dashboard, DashboardParams, build_dashboard, describe_filters
 from coopatlas.reports.dimensions import DIMENSIONS
+from coopatlas.reports.sdg_progress import LinkedIndicator, linked_indicators
 
 #: Breakdowns shown in the report (the flow map is drawn separately).
 REPORT_FIGURES = ("cooperation_type", "modality", "sdg_goal", "commission", "region", "provider_country",
@@ -75,6 +77,7 @@ class ReportData:
     charts: dict[str, str] = field(default_factory=dict)
     flow_map: str = ""
     filters: list[str] = field(default_factory=list)
+    sdg_indicators: list[LinkedIndicator] = field(default_factory=list)
 
     def link(self, relative: str) -> str:
         return base_url() + relative
@@ -137,6 +140,8 @@ def build_report(year: int, language: str = "en", region: str = "", progress: Pr
         step(70, "good practices and statements")
         practices = good_practices(params)
         statements = statements_for_year(year, dashboard)
+        step(75, "linked SDG indicators")
+        indicators = linked_indicators(params)
         step(80, "charts")
         figures = {key: figure_svg(dashboard, key) for key in REPORT_FIGURES if dashboard.figures[key].rows}
         flow_map = figure_svg(dashboard, "flow")
@@ -144,7 +149,7 @@ def build_report(year: int, language: str = "en", region: str = "", progress: Pr
         if region:
             region_name = ", ".join(describe_filters(replace(params, year=None)))
         return ReportData(year, language, region, region_name, dashboard, sections, practices, statements,
-                          figures, flow_map, describe_filters(params))
+                          figures, flow_map, describe_filters(params), indicators)
 
 
 def render_html(report: ReportData) -> str:

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
 
 from coopatlas.reports.dashboards import DashboardParams, build_dashboard
+from coopatlas.reports.dimensions import DIMENSIONS
 from coopatlas.reports.tests.builders import build_portfolio
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +168,23 @@ def test_dashboard_page_renders_in_six_languages(portfolio: Any, client: Any, la
     assert page.status_code == 200
     assert f'lang="{lang}"'.encode() in page.content
     assert (b'dir="rtl"' in page.content) == (lang == "ar")
+
+
+@pytest.mark.parametrize("query", ["", "region=002&year=2019"])
+def test_every_figure_downloads_as_csv_and_as_an_image_with_its_rows(portfolio: Any, client: Any, query: str) -> None:
+    page = client.get(f"/en/reports/dashboard/?{query}").content.decode()
+    data = client.get(f"/en/reports/dashboard/?{query}{'&' if query else ''}format=json").json()
+    assert set(data["figures"]) == set(DIMENSIONS)
+    for key, figure in data["figures"].items():
+        links = {}
+        for kind in ("csv", "svg"):
+            link = f"/en/reports/dashboard/?{query.replace('&', '&amp;')}{'&amp;' if query else ''}" \
+                   f"format={kind}&amp;figure={key}"
+            assert f'href="{link}"' in page, (key, kind)
+            links[kind] = client.get(link.replace("&amp;", "&"))
+        assert links["svg"]["Content-Type"] == "image/svg+xml" and links["svg"].content.startswith(b"<svg"), key
+        text = b"".join(links["csv"].streaming_content).decode("utf-8-sig")
+        table = list(csv.reader(io.StringIO(text)))[1:]
+        assert [(r[0], int(r[2]), r[5]) for r in table] == [
+            (row["value"], row["initiatives"], row["disbursed"]) for row in figure["rows"]], key
+        assert f'id="figure-{key}"' in page and figure["query_url"].endswith(f"#figure-{key}")

@@ -24,6 +24,7 @@ from coopatlas.reports.tests.builders import build_portfolio
 
 pytestmark = pytest.mark.django_db
 QUERIES = ["", "year=2019", "year=2018", "year=2020", "year=2030", "region=002", "commission=ECLAC&modality=training",
+           "commission=ECLAC", "country=HTI&year=2018", "modality=training&year=2019", "country=XXX",
            "country=SEN&year=2019", "sdg_goal=2", "sdg_goal=4&year=2018", "modality=financing",
            "sdg_target=2.3", "region=019&sdg_target=4.4&year=2019", "country=COL&country=HTI"]
 
@@ -77,13 +78,40 @@ def test_facts_hold_usd_converted_once_and_unconverted_amounts_apart(portfolio: 
     assert flows == {"BRA>SEN", "BRA>MLI"}
 
 
-def test_each_figure_is_one_statement_over_the_facts(portfolio: Any, django_assert_max_num_queries: Any) -> None:
-    params = DashboardParams.from_query(QueryDict("year=2019&region=002"))
+def statements(query: str, django_assert_max_num_queries: Any) -> tuple[list[str], list[str]]:
+    """The statements over the facts and over the roll-up of one dashboard (labels and rates cached)."""
+    params = DashboardParams.from_query(QueryDict(query))
     build_dashboard(params, AnonymousUser())  # labels and rates are cached after the first call
     with django_assert_max_num_queries(2 + 10 + 10) as captured:
         build_dashboard(params, AnonymousUser())
-    statements = [q["sql"] for q in captured.captured_queries if "reports_memberfact" in q["sql"]]
-    assert len(statements) == 12  # total, undated, ten figures
+    sql = [q["sql"] for q in captured.captured_queries]
+    return [s for s in sql if "reports_memberfact" in s], [s for s in sql if "reports_dashboardrollup" in s]
+
+
+def test_each_figure_is_one_statement_over_the_facts(portfolio: Any, django_assert_max_num_queries: Any) -> None:
+    facts, rollup = statements("year=2019&region=002&modality=training", django_assert_max_num_queries)
+    assert (len(facts), len(rollup)) == (12, 0)  # total, undated, ten figures
+
+
+def test_one_filter_value_reads_the_rollup_except_flows(portfolio: Any, django_assert_max_num_queries: Any) -> None:
+    for query in ("year=2019&region=002", "commission=ECLAC", "country=SEN&year=2019", "sdg_goal=4",
+                  "modality=training"):
+        facts, rollup = statements(query, django_assert_max_num_queries)
+        assert (len(facts), len(rollup)) == (1, 11), query  # the flow figure; total, undated, nine figures
+        assert "'flow'" not in " ".join(rollup)
+    facts, rollup = statements("country=COL&country=HTI", django_assert_max_num_queries)
+    assert (len(facts), len(rollup)) == (12, 0)  # two values of a facet: the facts
+
+
+def test_the_rollup_per_filter_value_holds_the_initiatives_with_that_value(portfolio: Any) -> None:
+    scoped = DashboardRollup.objects.filter(facet="recipient_country", facet_value="HTI", dimension="total",
+                                            kind="a")
+    haiti = InitiativeFact.objects.filter(workflow_status="published", deleted_at__isnull=True, initiative_id__in=
+                                          MemberFact.objects.filter(dimension="recipient_country", value="HTI")
+                                          .values("initiative_id"))
+    assert sum(r.initiatives for r in scoped) == haiti.count() > 0
+    assert not DashboardRollup.objects.filter(facet="", facet_value__gt="").exists()
+    assert not DashboardRollup.objects.exclude(facet="").filter(dimension="flow").exists()
 
 
 def test_changes_keep_the_facts_and_the_rollup_in_step(portfolio: Any, personas: Any) -> None:
@@ -124,3 +152,15 @@ def test_refresh_command_rebuilds_what_bulk_writes_bypassed(portfolio: Any) -> N
     assert facts == direct and facts["initiatives"] == 4
     before = rollup_rows()
     assert rebuild_all(batch_size=2) == 5 and rollup_rows() == before
+
+
+def test_spending_outside_the_active_years_counts_per_filter_value_without_a_year(portfolio: Any) -> None:
+    # Cotton-4 support runs 2019-2021; a disbursement dated 2018 counts in "every year" but in no year's figure.
+    Transaction.objects.create(initiative=portfolio.cotton, transaction_type="3", date=date(2018, 11, 5),
+                               value=Decimal("4000"), currency="USD")
+    assert DashboardRollup.objects.filter(facet="region", facet_value="002", kind="x", year=2018).exists()
+    assert_facts_match_direct([AnonymousUser()], ["region=002", "region=002&year=2018", "modality=training",
+                                                  "country=SEN&year=2019", ""])
+    facts, _direct = both("region=002", AnonymousUser())
+    assert facts["disbursed"] == "504000.00"  # 300,000 + 200,000 + 4,000 USD
+    assert both("region=002&year=2018", AnonymousUser())[0]["disbursed"] == "0.00"

@@ -132,3 +132,75 @@ def test_report_request_refuses_an_unknown_region(personas: Any) -> None:
     assert response.status_code == 200
     assert "Unknown region or regional commission: Atlantis" in response.content.decode()
     assert not ReportJob.objects.exists()
+
+
+def _progress_command(dataset: str) -> dict[str, Any]:
+    import json
+
+    out = io.StringIO()
+    call_command("progress", "--method", "opensdg", "--dataset", dataset, "--json", stdout=out, stderr=io.StringIO())
+    return dict(json.loads(out.getvalue()))
+
+
+def test_linked_sdg_indicators_equal_direct_queries_with_open_sdg_progress(portfolio: Any) -> None:
+    from coopatlas.indicators.models import SdgIndicator
+    from coopatlas.indicators.tests.opensdg_helpers import FIXTURE
+
+    # Real data: Statistics Canada's Open SDG platform (a fixture of seven indicators, 2.1.1 and 2.4.1 among them).
+    call_command("import_opensdg", str(FIXTURE), "--country", "CAN", "--dataset", "canada", stdout=io.StringIO(),
+                 stderr=io.StringIO())
+    report = build_report(2019)
+    published = Initiative.objects.filter(workflow_status=WorkflowStatus.PUBLISHED, deleted_at__isnull=True)
+    active = published.filter(Q(start_actual__lte=date(2019, 12, 31)) | Q(start_actual__isnull=True,
+                                                                         start_planned__lte=date(2019, 12, 31)))
+    active = active.exclude(end_actual__lt=date(2019, 1, 1)).exclude(end_planned__lt=date(2019, 1, 1))
+    links = Initiative.sdg_targets.through.objects
+    linked = SdgIndicator.objects.filter(target__in=links.filter(initiative__in=active).values("sdgtarget_id"))
+    linked = linked.order_by("sort_key", "code")
+    shown = {indicator.code: indicator for indicator in report.sdg_indicators}
+    assert list(shown) == list(linked.values_list("code", flat=True))
+    assert {"2.1.1", "2.3.1", "2.4.1", "4.4.1"} <= set(shown) and "1.2.1" not in shown
+    for code, indicator in shown.items():
+        assert indicator.initiatives == active.filter(sdg_targets__indicators__code=code).distinct().count(), code
+    assert (shown["2.3.1"].initiatives, shown["2.1.1"].initiatives) == (1, 1)  # the draft on 2.3 is not counted
+    expected = _progress_command("canada")
+    for code in ("2.1.1", "2.4.1"):
+        (progress,) = shown[code].progress
+        assert (progress.dataset, progress.status, progress.score) == (
+            "canada", expected[code.replace(".", "-")]["progress_status"], expected[code.replace(".", "-")]["score"])
+    assert shown["2.3.1"].progress == []
+    html = render_html(report)
+    assert 'data-indicator="2.4.1"' in html and str(shown["2.4.1"].progress[0].status_label) in html
+    assert "sdg_target=2.4" in html  # each count links to the catalogue search that lists its initiatives
+    regional = {i.code for i in build_report(2019, region="ECLAC").sdg_indicators}
+    eclac = active.filter(recipient_countries__commissions__code="ECLAC")
+    assert regional == set(SdgIndicator.objects.filter(
+        target__in=links.filter(initiative__in=eclac).values("sdgtarget_id")).values_list("code", flat=True))
+    assert "2.1.1" in regional and "2.3.1" not in regional
+
+
+def test_every_report_figure_links_to_the_query_that_reproduces_it(portfolio: Any, client: Any) -> None:
+    report = build_report(2019)
+    html = render_html(report)
+    links = set(re.findall(r'href="http://localhost:8000(/[^"]*)"', html))
+    shown = [*report.charts, "flow"]
+    assert set(report.charts) == {k for k in ("cooperation_type", "modality", "sdg_goal", "commission", "region",
+                                              "provider_country", "recipient_country")
+                                  if report.dashboard.figures[k].rows}
+    for key in shown:
+        figure = report.dashboard.figures[key]
+        url = figure.query_url.replace("&", "&amp;")
+        assert url in links, key
+        data = client.get(figure.query_url.split("#")[0] + "&format=json").json()
+        assert [(r["value"], r["initiatives"]) for r in data["figures"][key]["rows"]] == [
+            (r.value, r.initiatives) for r in figure.rows], key
+    headline = client.get(report.dashboard.params.url() + "&format=json").json()
+    assert report.dashboard.params.url().replace("&", "&amp;") in links
+    assert (headline["initiatives"], headline["disbursed"]) == (
+        report.dashboard.initiatives, str(report.dashboard.disbursed.rounded))
+    for section in report.sections:
+        assert section.query_url.replace("&", "&amp;") in links, section.code
+        data = client.get(section.query_url + "&format=json").json()
+        assert data["initiatives"] == section.dashboard.initiatives, section.code
+    for statement in report.statements:
+        assert statement["source"].replace("&", "&amp;") in links or not statement["source"].startswith("/")
