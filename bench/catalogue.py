@@ -4,7 +4,8 @@ Fills SQLite (a file under ``--workdir``) or PostgreSQL (database ``bench_catalo
 synthetic records of all six types — realistic text lengths (titles ~10 words, bodies 150-400
 words drawn from a Zipf-weighted vocabulary of SDG target titles, DAC sector names and common
 development words, in seven languages), the real countries, SDG targets, DAC sectors and
-modalities — indexes them with the real ``reindex`` path, then times ``core.search.service.search``
+modalities — writes them and their index rows in bulk (``fill``; the documents come from the
+indexer's own code and a sample is checked against ``build_documents``), then times ``core.search.service.search``
 (the code path of the search page) for a set of realistic queries: p50/p95 of "full-text query +
 three facets + first page", and a few variants. Timings are never test assertions.
 
@@ -158,15 +159,16 @@ class TextMaker:
         """``count`` words in ``lang``: ``TOPICAL_SHARE`` from the record's topics, the rest common words."""
         source = "es" if lang == "pt" else lang
         ranked, cumulative = self.vocab[lang]
-        words = self.rng.choices(ranked, cum_weights=cumulative, k=count)
+        rng = self.rng
+        draw = rng.random
+        words = rng.choices(ranked, cum_weights=cumulative, k=count)
         own = [w for code in topics for w in self.topic.get((code, source), [])]
-        for i in range(count):
-            if self.rng.random() < TOPICAL_SHARE:
-                if own and self.rng.random() < 0.75:
-                    words[i] = self.rng.choice(own)
-                else:
-                    other = self.topic.get((self.rng.choice(self.topic_codes), source)) or ranked
-                    words[i] = self.rng.choice(other)
+        for i in [i for i in range(count) if draw() < TOPICAL_SHARE]:
+            if own and draw() < 0.75:
+                words[i] = own[int(draw() * len(own))]
+            else:
+                other = self.topic.get((self.topic_codes[int(draw() * len(self.topic_codes))], source)) or ranked
+                words[i] = other[int(draw() * len(other))]
         joiner = "" if lang == "zh-hans" else " "
         return joiner.join(words)
 
@@ -185,48 +187,134 @@ def _cumulative(weights: list[float]) -> list[float]:
         yield total
 
 
+#: Records generated, inserted and indexed per transaction by the fill.
+CHUNK = 10_000
+
+
 def fill(size: int, seed: int = 20) -> dict[str, Any]:
-    """Create ``size`` records (all six types) with their relations, then index them with ``reindex``."""
+    """Create ``size`` records (all six types) with their relations and their index rows, in bulk.
+
+    Records and many-to-many rows are inserted in transactions of ``CHUNK`` records; each chunk's
+    index rows are built by the indexer's own ``documents._document`` from the generated values (no
+    read-back) and inserted by ``indexing.insert_new_documents``. The full-text index and the facet
+    indexes are dropped first and built once at the end (FTS5 ``rebuild`` / a generated ``tsvector``
+    column and its GIN index). ``verify`` then rebuilds a sample of documents through the normal
+    ``build_documents`` path and checks that the bulk rows are identical.
+    """
     from django.core.management import call_command
     from django.db import connection
+
+    from coopatlas.core.search.backends import get_backend
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("load_reference", verbosity=0)
+    print(f"  migrated, reference data loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute("PRAGMA cache_size = -1048576")
+    _drop_indexes()
     created = _create_records(size, random.Random(seed))
     filled = time.perf_counter()
-    print(f"  {size} records created in {filled - started:.0f} s", file=sys.stderr, flush=True)
-    from coopatlas.core.search.indexing import reindex
-
-    last = time.perf_counter()
-    for progress in reindex(batch_size=1000):
-        if time.perf_counter() - last > 30 or progress.done == progress.total:
-            print(f"  reindex {progress.record_type}: {progress.done}/{progress.total}", file=sys.stderr, flush=True)
-            last = time.perf_counter()
+    print(f"  {size} records and index rows written in {filled - started:.0f} s", file=sys.stderr, flush=True)
+    _create_indexes()
+    get_backend().optimise()
     indexed = time.perf_counter()
+    print(f"  indexes built in {indexed - filled:.0f} s", file=sys.stderr, flush=True)
+    checked = verify(200, random.Random(seed + 1))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    total = time.perf_counter() - started
     return {
         "records": created,
         "create_s": round(filled - started, 1),
-        "reindex_s": round(indexed - filled, 1),
-        "reindex_per_s": round(created / max(indexed - filled, 1e-9)),
+        "index_s": round(indexed - filled, 1),
+        "total_s": round(total, 1),
+        "per_s": round(created / max(total, 1e-9)),
+        "verified": checked,
     }
 
 
+def _facet_indexes() -> list[Any]:
+    from coopatlas.core.models_search import SearchFacetValue
+
+    return list(SearchFacetValue._meta.indexes)
+
+
+def _drop_indexes() -> None:
+    """Drop the full-text index and the facet indexes (rebuilt once by ``_create_indexes``)."""
+    from django.db import connection
+
+    from coopatlas.core.models_search import SearchFacetValue
+    from coopatlas.core.search import schema
+
+    with connection.schema_editor() as editor:
+        schema.drop_full_text(None, editor)
+        for index in _facet_indexes():
+            editor.remove_index(SearchFacetValue, index)
+
+
+def _create_indexes() -> None:
+    from django.db import connection
+
+    from coopatlas.core.models_search import SearchFacetValue
+    from coopatlas.core.search import schema
+
+    with connection.schema_editor() as editor:
+        for index in _facet_indexes():
+            started = time.perf_counter()
+            editor.add_index(SearchFacetValue, index)
+            print(f"  index {index.name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        schema.create_full_text(None, editor)
+        print(f"  full-text index: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+
+
+def verify(sample: int, rng: random.Random) -> int:
+    """Rebuild ``sample`` random documents with ``build_documents`` and compare them with the bulk rows."""
+    from coopatlas.core.models_search import SearchEntry, SearchFacetValue
+    from coopatlas.core.search.documents import INDEXED_TYPES, build_documents
+
+    ids = list(SearchEntry.objects.values_list("id", flat=True))
+    checked = 0
+    for entry in SearchEntry.objects.filter(id__in=rng.sample(ids, min(sample, len(ids)))).select_related("text"):
+        indexed = INDEXED_TYPES[entry.record_type]
+        record = indexed.model.objects.get(pk=entry.object_id)
+        document = build_documents(indexed, [record])[0]
+        facets: dict[str, set[str]] = {}
+        for facet, value in SearchFacetValue.objects.filter(entry=entry).values_list("facet", "value"):
+            facets.setdefault(facet, set()).add(value)
+        stored = (entry.title, entry.text.search_title, entry.text.search_body, entry.text.titles, facets)
+        rebuilt = (document.title, document.search_title, document.search_body, document.titles, document.facets)
+        if stored != rebuilt or entry.updated_at != document.updated_at:
+            raise SystemExit(f"bulk-filled entry {entry.pk} differs from build_documents()")
+        checked += 1
+    return checked
+
+
+COOPERATION_TYPES = (("south-south", 40), ("triangular", 15), ("north-south", 20), ("multilateral", 15), ("", 10))
+
+
 def _create_records(size: int, rng: random.Random) -> int:
+    from django.db import transaction
+
     from coopatlas.catalogue.models import Expert, Modality, Need, Organisation, Partnership, Solution
+    from coopatlas.core.search.documents import INDEXED_TYPES, ReferenceMaps, _document
+    from coopatlas.core.search.indexing import insert_new_documents
     from coopatlas.geo.models import Country
     from coopatlas.initiatives.models import Initiative
 
     text = TextMaker(rng)
+    maps = ReferenceMaps.load()
     countries = sorted(Country.objects.values_list("code", flat=True))
     rng.shuffle(countries)
     country_weights = list(_cumulative([1 / (i + 1) ** 0.7 for i in range(len(countries))]))
     targets, sectors = sorted(text.targets), sorted(text.sectors)
     modalities = list(Modality.objects.values_list("code", flat=True))
     languages, language_weights = zip(*LANGUAGES, strict=True)
+    cooperation_types, cooperation_weights = zip(*COOPERATION_TYPES, strict=True)
     now = datetime.now(UTC)
 
     def pick_countries(low: int, high: int) -> list[str]:
@@ -234,7 +322,7 @@ def _create_records(size: int, rng: random.Random) -> int:
 
     def common(lang: str, owner_id: int | None) -> dict[str, Any]:
         status = rng.choices(["published", "draft", "submitted", "returned"], [85, 8, 4, 3])[0]
-        updated = now - timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
+        updated = (now - timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))).replace(microsecond=0)
         return {
             "language": lang,
             "owner_id": owner_id,
@@ -246,22 +334,19 @@ def _create_records(size: int, rng: random.Random) -> int:
 
     counts = {t: round(size * share) for t, share in TYPES}
     counts["initiative"] += size - sum(counts.values())
-    organisations = []
-    for _i in range(counts["organisation"]):
-        lang = rng.choices(languages, language_weights)[0]
-        topics = rng.sample(sectors, 2)
-        organisations.append(
-            Organisation(
-                name=text.words(lang, rng.randint(3, 7), topics).capitalize(),
-                acronym="".join(rng.sample("ABCDEFGHIJKLMNOPRSTU", 4)),
-                description=text.words(lang, rng.randint(150, 300), topics),
-                country_id=pick_countries(1, 1)[0],
-                **common(lang, None),
-            )
-        )
-    Organisation.objects.bulk_create(organisations, batch_size=2000)
-    owners = [o.pk for o in organisations]
+    owners: list[int] = []
     specs = [
+        (
+            Organisation,
+            counts["organisation"],
+            lambda lang, topics: {
+                "name": text.words(lang, rng.randint(3, 7), topics).capitalize(),
+                "acronym": "".join(rng.sample("ABCDEFGHIJKLMNOPRSTU", 4)),
+                "description": text.words(lang, rng.randint(150, 300), topics),
+                "country_id": pick_countries(1, 1)[0],
+            },
+            {},
+        ),
         (
             Solution,
             counts["solution"],
@@ -301,6 +386,7 @@ def _create_records(size: int, rng: random.Random) -> int:
                 "description": text.words(lang, rng.randint(150, 350), topics),
                 "results_summary": text.words(lang, rng.randint(0, 50), topics),
                 "activity_status": rng.choice("123456"),
+                "cooperation_type": rng.choices(cooperation_types, cooperation_weights)[0],
             },
             {"recipient_countries": (1, 3), "sdg_targets": "targets", "sectors": "sectors", "modalities": (1, 2)},
         ),
@@ -326,24 +412,38 @@ def _create_records(size: int, rng: random.Random) -> int:
         ),
     ]
     for model, count, fields, relations in specs:
-        for start in range(0, count, 5000):
+        indexed = INDEXED_TYPES[model.RECORD_TYPE]
+        for start in range(0, count, CHUNK):
             batch, links = [], []
-            for _i in range(min(5000, count - start)):
+            for _i in range(min(CHUNK, count - start)):
                 lang = rng.choices(languages, language_weights)[0]
                 chosen = {
                     "targets": rng.sample(targets, rng.randint(1, 3)),
                     "sectors": rng.sample(sectors, rng.randint(1, 2)),
                 }
                 topics = chosen["targets"] + chosen["sectors"]
-                record = model(**fields(lang, topics), **common(lang, rng.choice(owners)))
+                owner = rng.choice(owners) if owners else None
+                record = model(**fields(lang, topics), **common(lang, owner))
                 if rng.random() < 0.1:
                     other = "fr" if lang != "fr" else "es"
                     translated = text.words(other, 10, chosen["targets"])
                     record.translations = {other: {model.TRANSLATABLE_FIELDS[0]: translated}}
                 batch.append(record)
                 links.append(chosen)
-            model.objects.bulk_create(batch, batch_size=1000)
-            _link(model, batch, links, relations, rng, pick_countries, modalities)
+            with transaction.atomic():
+                model.objects.bulk_create(batch, batch_size=2000)
+                related = _link(model, batch, links, relations, rng, pick_countries, modalities)
+                # What build_documents() would read back, from the values just written.
+                for name in indexed.relation_fields():
+                    field = model._meta.get_field(name)
+                    if field.many_to_many:
+                        related.setdefault(name, {})
+                    else:
+                        values = {r.pk: getattr(r, field.attname) for r in batch}
+                        related[name] = {pk: [str(value)] for pk, value in values.items() if value}
+                insert_new_documents([_document(indexed, record, related, maps) for record in batch])
+            if model is Organisation:
+                owners += [o.pk for o in batch]
             print(f"  {model.__name__}: {start + len(batch)}/{count}", file=sys.stderr, flush=True)
     return size
 
@@ -356,13 +456,17 @@ def _link(
     rng: random.Random,
     pick_countries: Any,
     modalities: list[str],
-) -> None:
-    """Bulk insert the many-to-many rows of a batch of records."""
+) -> dict[str, dict[int, list[str]]]:
+    """Insert the many-to-many rows of a batch of records; returns {relation: {record pk: [codes]}}."""
+    from django.db import connection
+
+    linked: dict[str, dict[int, list[str]]] = {}
     for name, how in relations.items():
         relation = model._meta.get_field(name)
         through = getattr(model, name).through
         source, target = f"{relation.m2m_field_name()}_id", f"{relation.m2m_reverse_field_name()}_id"
         rows = []
+        linked[name] = {}
         for record, picked in zip(records, chosen, strict=True):
             if how == "targets":
                 values = picked["targets"]
@@ -374,8 +478,14 @@ def _link(
                 values = rng.sample(modalities, rng.randint(*how))
             else:
                 values = pick_countries(*how)
-            rows += [through(**{source: record.pk, target: value}) for value in values]
-        through.objects.bulk_create(rows, batch_size=5000)
+            rows += [(record.pk, value) for value in values]
+            linked[name][record.pk] = [str(v) for v in values]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {through._meta.db_table} ({source}, {target}) VALUES (%s, %s)",  # noqa: S608
+                rows,
+            )
+    return linked
 
 
 # ------------------------------------------------------------------------------------------- measure
@@ -607,9 +717,10 @@ def write_docs(reports: list[dict[str, Any]], command: str) -> None:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("| median hits per query | " + " | ".join(f"{r['hits_median']:,.0f}" for r in reports) + " |")
     lines.append(
-        "| fill: create / reindex | "
+        "| fill: records + index rows / indexes built / total | "
         + " | ".join(
-            f"{r['fill']['create_s']:.0f} s / {r['fill']['reindex_s']:.0f} s ({r['fill']['reindex_per_s']:,}/s)"
+            f"{r['fill']['create_s']:.0f} s / {r['fill']['index_s']:.0f} s / {r['fill']['total_s']:.0f} s "
+            f"({r['fill']['per_s']:,} records/s)"
             if "fill" in r
             else "(same file)"
             for r in reports

@@ -7,7 +7,7 @@ query plus one per many-to-many relation, whatever the page size.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Schema
@@ -39,6 +39,12 @@ class ListFilters(Schema):
     language: list[str] = Field([], description="Language of the record's text (en, fr, pt).")
     status: list[str] = Field([], description="The record's own status as type.code (need.open, solution.ongoing).")
     workflow_status: list[str] = Field([], description="draft, submitted, published, returned (signed-in callers).")
+    cooperation_type: list[str] = Field(
+        [], description="Initiatives' cooperation type: south-south, triangular, north-south, multilateral, other."
+    )
+    stale: list[Literal["yes", "no"]] = Field(
+        [], description="yes: not updated for COOPATLAS_STALE_AFTER_DAYS days (default 365); no: updated since."
+    )
     sort: str = Field("", pattern=f"^({'|'.join(SORTS)})?$", description="relevance (with q) or recent.")
     expand: list[str] = Field([], description="Facets to list in full rather than their top values.")
     page: int = Field(1, ge=1, description="Page number, from 1.")

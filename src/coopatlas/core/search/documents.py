@@ -39,6 +39,8 @@ class IndexedType:
     sectors: tuple[str, ...] = ()
     modalities: tuple[str, ...] = ()
     status_field: str | None = None
+    #: (facet, field) pairs: a plain field of the record whose non-empty value is a facet value.
+    facet_fields: tuple[tuple[str, str], ...] = ()
 
     @property
     def model(self) -> type[CatalogueRecord]:
@@ -93,6 +95,7 @@ INDEXED_TYPES: dict[str, IndexedType] = {
             sectors=("sectors",),
             modalities=("modalities",),
             status_field="activity_status",
+            facet_fields=(("cooperation_type", "cooperation_type"),),
         ),
         IndexedType(
             "partnership",
@@ -285,6 +288,9 @@ def _document(
         "sector_category": {maps.sector_categories[s] for s in sectors if s in maps.sector_categories},
         "modality": codes(indexed.modalities),
     }
+    for facet, field_name in indexed.facet_fields:
+        if getattr(record, field_name, None):
+            facets[facet] = {str(getattr(record, field_name))}
     if indexed.status_field and getattr(record, indexed.status_field):
         facets["status"] = {f"{indexed.record_type}.{getattr(record, indexed.status_field)}"}
     title = clean_text(titles[record.language])

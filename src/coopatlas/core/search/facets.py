@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from coopatlas.core.models import LanguageChoices, WorkflowStatus
 from coopatlas.core.search.documents import INDEXED_TYPES
@@ -75,6 +79,37 @@ def _modalities(values: Collection[str]) -> dict[str, str]:
     return _choices(ModalityCode)(values)
 
 
+def _cooperation_types(values: Collection[str]) -> dict[str, str]:
+    from coopatlas.initiatives.models import Initiative
+
+    return _choices(Initiative.CooperationType)(values)
+
+
+#: Default of ``COOPATLAS_STALE_AFTER_DAYS`` (as ``reports.stale``, which flags and reminds).
+DEFAULT_STALE_AFTER_DAYS = 365
+#: Values of the computed ``stale`` facet.
+STALE, CURRENT = "yes", "no"
+
+
+def stale_after_days() -> int:
+    """Days without an update after which a record is stale (setting ``COOPATLAS_STALE_AFTER_DAYS``)."""
+    return int(getattr(settings, "COOPATLAS_STALE_AFTER_DAYS", DEFAULT_STALE_AFTER_DAYS))
+
+
+def stale_cutoff(now: datetime | None = None) -> datetime:
+    """Entries last updated before this moment are stale; computed per search, so never out of date."""
+    return (now or timezone.now()) - timedelta(days=stale_after_days())
+
+
+def _stale(values: Collection[str]) -> dict[str, str]:
+    days = stale_after_days()
+    labels = {
+        STALE: ngettext("Not updated for over %(days)d day", "Not updated for over %(days)d days", days),
+        CURRENT: ngettext("Updated within %(days)d day", "Updated within %(days)d days", days),
+    }
+    return {v: labels[v] % {"days": days} for v in values if v in labels}
+
+
 COUNTRY_GROUPS = {
     "LDC": _("Least developed countries (LDC)"),
     "LLDC": _("Landlocked developing countries (LLDC)"),
@@ -94,6 +129,8 @@ class FacetDefinition:
     label: Promise
     labeller: Labeller
     signed_in_only: bool = False
+    #: Computed from the entry row at query time (``sql.COMPUTED_FACETS``), not stored as facet rows.
+    computed: bool = False
 
 
 FACETS: dict[str, FacetDefinition] = {
@@ -127,6 +164,8 @@ FACETS: dict[str, FacetDefinition] = {
         FacetDefinition("modality", _("Modality"), _modalities),
         FacetDefinition("language", _("Language"), _choices(LanguageChoices)),
         FacetDefinition("status", _("Status"), _statuses),
+        FacetDefinition("cooperation_type", _("Cooperation type"), _cooperation_types),
+        FacetDefinition("stale", _("Last update"), _stale, computed=True),
         FacetDefinition("workflow_status", _("Workflow status"), _choices(WorkflowStatus), signed_in_only=True),
     )
 }

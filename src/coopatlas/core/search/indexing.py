@@ -30,14 +30,32 @@ _ENTRY_FIELDS = ("title", "language", "workflow_status", "owner_id", "deleted_at
 _TEXT_FIELDS = ("titles", "summaries", "search_title", "search_body")
 
 
+def _entry(document: SearchDocument) -> SearchEntry:
+    return SearchEntry(
+        record_type=document.record_type,
+        object_id=document.object_id,
+        **{f: getattr(document, f) for f in _ENTRY_FIELDS},
+    )
+
+
+def _text(entry_id: int, document: SearchDocument) -> SearchText:
+    return SearchText(entry_id=entry_id, **{f: getattr(document, f) for f in _TEXT_FIELDS})
+
+
+def _facet_rows(entry_ids: Sequence[int], documents: Sequence[SearchDocument]) -> list[tuple[int, str, str]]:
+    return [
+        (entry_id, facet, value[:40])
+        for entry_id, document in zip(entry_ids, documents, strict=True)
+        for facet, values in document.facets.items()
+        for value in sorted(values)
+    ]
+
+
 def write_documents(documents: Sequence[SearchDocument]) -> list[int]:
     """Upsert the entries of ``documents`` and replace their facet rows; returns the entry ids."""
     if not documents:
         return []
-    entries = [
-        SearchEntry(record_type=d.record_type, object_id=d.object_id, **{f: getattr(d, f) for f in _ENTRY_FIELDS})
-        for d in documents
-    ]
+    entries = [_entry(d) for d in documents]
     with transaction.atomic():
         SearchEntry.objects.bulk_create(
             entries,
@@ -51,22 +69,32 @@ def write_documents(documents: Sequence[SearchDocument]) -> list[int]:
                 entry.pk = ids[(document.record_type, document.object_id)]
         entry_ids = [entry.pk for entry in entries]
         SearchText.objects.bulk_create(
-            [
-                SearchText(entry_id=entry.pk, **{f: getattr(d, f) for f in _TEXT_FIELDS})
-                for entry, d in zip(entries, documents, strict=True)
-            ],
+            [_text(entry.pk, d) for entry, d in zip(entries, documents, strict=True)],
             update_conflicts=True,
             unique_fields=["entry"],
             update_fields=list(_TEXT_FIELDS),
         )
         SearchFacetValue.objects.filter(entry_id__in=entry_ids).delete()
-        rows = [
-            (entry.pk, facet, value[:40])
-            for entry, document in zip(entries, documents, strict=True)
-            for facet, values in document.facets.items()
-            for value in sorted(values)
-        ]
-        _insert_facet_rows(rows)
+        _insert_facet_rows(_facet_rows(entry_ids, documents))
+    return entry_ids
+
+
+def insert_new_documents(documents: Sequence[SearchDocument]) -> list[int]:
+    """Plain INSERTs of the rows of records that have no entry yet (bulk loads: ``bench/catalogue.py``).
+
+    The same rows as ``write_documents`` without its upsert and delete; the caller holds the
+    transaction and, for big loads, may drop the full-text index first and rebuild it once at the end
+    (``schema.drop_full_text`` / ``schema.create_full_text``).
+    """
+    if not documents:
+        return []
+    entries = SearchEntry.objects.bulk_create([_entry(d) for d in documents], batch_size=2000)
+    entry_ids = [entry.pk for entry in entries]
+    if any(pk is None for pk in entry_ids):
+        ids = _entry_ids(documents)
+        entry_ids = [ids[(d.record_type, d.object_id)] for d in documents]
+    SearchText.objects.bulk_create([_text(pk, d) for pk, d in zip(entry_ids, documents, strict=True)], batch_size=500)
+    _insert_facet_rows(_facet_rows(entry_ids, documents))
     return entry_ids
 
 

@@ -32,7 +32,7 @@ from coopatlas.core.models import LanguageChoices, WorkflowStatus
 from coopatlas.core.models_search import SearchEntry, SearchFacetValue
 from coopatlas.core.search import sql
 from coopatlas.core.search.documents import INDEXED_TYPES
-from coopatlas.core.search.facets import FACETS, facet_results, facets_for
+from coopatlas.core.search.facets import FACETS, facet_results, facets_for, stale_after_days, stale_cutoff
 from coopatlas.core.search.text import ParsedQuery, highlight, marked_to_html, parse_query
 
 logger = logging.getLogger(__name__)
@@ -136,6 +136,8 @@ class SearchHit:
     workflow_status_label: str
     updated_at: datetime
     url: str
+    #: Not updated for ``COOPATLAS_STALE_AFTER_DAYS`` days (the ``stale`` facet's "yes").
+    stale: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +153,7 @@ class SearchHit:
             "workflow_status_label": self.workflow_status_label,
             "updated_at": self.updated_at.isoformat(),
             "url": self.url,
+            "stale": self.stale,
         }
 
 
@@ -169,6 +172,11 @@ class SearchResult:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(min(self.total, MAX_RESULT_WINDOW) / self.params.page_size))
+
+    @property
+    def stale_after_days(self) -> int:
+        """Days without an update after which a hit is marked stale (``COOPATLAS_STALE_AFTER_DAYS``)."""
+        return stale_after_days()
 
     @property
     def first_position(self) -> int:
@@ -241,6 +249,7 @@ def _hits(query: ParsedQuery, ids: Sequence[int]) -> list[SearchHit]:
     statuses = {code: str(label) for code, label in WorkflowStatus.choices}
     type_labels = {name: str(t.model._meta.verbose_name).capitalize() for name, t in INDEXED_TYPES.items()}
     url = record_urls()
+    cutoff = stale_cutoff()
     hits = []
     for row in (rows[entry_id] for entry_id in ids if entry_id in rows):
         title = _pick(row["titles"], lang, row["language"]) or row["title"]
@@ -261,6 +270,7 @@ def _hits(query: ParsedQuery, ids: Sequence[int]) -> list[SearchHit]:
                 workflow_status_label=statuses.get(row["workflow_status"], row["workflow_status"]),
                 updated_at=row["updated_at"],
                 url=url(row["record_type"], row["object_id"]),
+                stale=row["updated_at"] < cutoff,
             )
         )
     return hits

@@ -28,24 +28,47 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from coopatlas.core.models_search import SearchEntry, SearchFacetValue
 from coopatlas.core.search.backends import get_backend
+from coopatlas.core.search.facets import CURRENT, FACETS, STALE, stale_cutoff
 from coopatlas.core.search.text import ParsedQuery
 
 Filters = Mapping[str, Sequence[str]]
+
+
+#: Up to this many facets, each is looked up by its own index seek per entry (see ``page_and_counts``).
+SEEK_FACETS = 6
+#: Facets computed from the entry row when searching, not stored as ``SearchFacetValue`` rows (only
+#: ``stale`` for now: ``visible_entries`` and ``page_and_counts`` say how it is filtered and counted).
+COMPUTED_FACETS = tuple(name for name, definition in FACETS.items() if definition.computed)
 
 
 def visible_entries(user: Any, filters: Filters) -> QuerySet[SearchEntry]:
     """Entries ``user`` may see (``RecordQuerySet.visible_to``) with a value of every filtered facet."""
     entries = SearchEntry.objects.visible_to(user)
     for name, values in filters.items():
+        if name == "stale":
+            entries = entries.filter(_stale_condition(values))
+            continue
         entries = entries.filter(
             Exists(SearchFacetValue.objects.filter(entry=OuterRef("pk"), facet=name, value__in=list(values)))
         )
     return entries
+
+
+def _stale_condition(values: Sequence[str]) -> Q:
+    """``stale=yes``: updated before the cutoff; ``stale=no``: since; both (or neither known): no condition."""
+    cutoff = stale_cutoff()
+    wanted = {STALE, CURRENT} & set(values)
+    if wanted == {STALE}:
+        return Q(updated_at__lt=cutoff)
+    if wanted == {CURRENT}:
+        return Q(updated_at__gte=cutoff)
+    # Neither value known: nothing matches, as for an unknown value of a stored facet.
+    return Q() if wanted else Q(updated_at__lt=cutoff, updated_at__gte=cutoff)
 
 
 @dataclass(frozen=True)
@@ -131,13 +154,13 @@ def page_and_counts(
     for cte, names in groups:
         own = filters if cte == "hits" else {k: v for k, v in filters.items() if k not in names}
         chosen = selection(query, user, own)
-        columns = "core_searchentry.id AS id"
+        columns = "core_searchentry.id AS id, core_searchentry.updated_at AS updated_at"
         if cte == "hits":
-            columns += f", {_score(chosen, sort)} AS score, core_searchentry.updated_at AS updated_at"
+            columns += f", {_score(chosen, sort)} AS score"
         sql, selection_params = chosen.select(columns)
         ctes.append(f"{cte} AS MATERIALIZED ({sql})")
         params += selection_params
-        if names and sample_size:
+        if _stored(names) and sample_size:
             ctes.append(f"{cte}_sample AS MATERIALIZED ({_sample(cte, int(sample_size), 'id')})")
     parts = [
         "SELECT 'hit' AS kind, id AS number, NULL AS facet, NULL AS value, score, updated_at FROM "
@@ -145,24 +168,34 @@ def page_and_counts(
     ]
     params += [limit, offset]
     for index, (cte, names) in enumerate(groups):
-        counted = f"{cte}_sample" if names and sample_size else cte
+        stored = _stored(names)
+        counted = f"{cte}_sample" if stored and sample_size else cte
         parts.append(f"SELECT 'size', COUNT(*), '{index}', NULL, NULL, NULL FROM {cte}")
-        if names and sample_size:
+        if stored and sample_size:
             # Counted from the matches again: reading the sample twice would make SQLite misjudge
             # its size and put a Bloom filter on the facet lookup (https://sqlite.org/optoverview.html).
             parts.append(
                 f"SELECT 'sample', COUNT(*), '{index}', NULL, NULL, NULL "
                 f"FROM ({_sample(cte, int(sample_size), '1 AS one')}) AS {cte}_sampled"
             )
-        if names:
-            # CROSS JOIN: walk the matching entries into the (entry, facet, value) index. "|| ''" keeps
-            # the facet out of the seek: one seek per entry reading all its rows beats one per facet.
+        if "stale" in names:
+            # Exact over every match (a scan of the materialised rows), against this search's cutoff.
+            parts.append(
+                f"SELECT 'facet', COUNT(*), 'stale', CASE WHEN updated_at < %s THEN '{STALE}' ELSE '{CURRENT}' END, "
+                f"NULL, NULL FROM {cte} GROUP BY 4"
+            )
+            params.append(connection.ops.adapt_datetimefield_value(stale_cutoff()))
+        if stored:
+            # CROSS JOIN: walk the matching entries into the (entry, facet, value) index. For a few
+            # facets, one seek per (entry, facet) reads only the rows counted; for more, "|| ''" keeps
+            # the facet out of the seek: one seek per entry reading all its rows is then cheaper.
+            facet = "f.facet" if len(stored) <= SEEK_FACETS else "f.facet || ''"
             parts.append(
                 f"SELECT 'facet', COUNT(*), f.facet, f.value, NULL, NULL FROM {counted} "
                 f"CROSS JOIN core_searchfacetvalue f WHERE f.entry_id = {counted}.id "
-                f"AND f.facet || '' IN ({', '.join(['%s'] * len(names))}) GROUP BY f.facet, f.value"
+                f"AND {facet} IN ({', '.join(['%s'] * len(stored))}) GROUP BY f.facet, f.value"
             )
-            params += names
+            params += stored
     sizes: dict[str, dict[str, int]] = {"size": {}, "sample": {}}
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     page_rows = []
@@ -181,10 +214,15 @@ def page_and_counts(
         size = sizes["size"][str(index)]
         sample = sizes["sample"].get(str(index), size)
         if sample < size:
-            for name in names:
+            for name in _stored(names):
                 counts[name] = {value: round(n * size / sample) for value, n in counts[name].items()}
                 result.estimated.add(name)
     return result
+
+
+def _stored(names: Sequence[str]) -> tuple[str, ...]:
+    """The facets counted from ``SearchFacetValue`` rows (all but the computed ones)."""
+    return tuple(name for name in names if name not in COMPUTED_FACETS)
 
 
 def _sample(cte: str, size: int, columns: str) -> str:

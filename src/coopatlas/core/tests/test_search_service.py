@@ -273,6 +273,8 @@ def test_facet_counts_cover_the_whole_result(catalogue: Catalogue) -> None:
         "modality": {"training": 2, "technology-transfer": 1},
         "language": {"en": 2, "fr": 1, "es": 1},
         "status": {"solution.ongoing": 2, "need.open": 1, "initiative.2": 1},
+        "cooperation_type": {},
+        "stale": {"no": 4},
     }
 
 
@@ -398,7 +400,7 @@ def test_facet_counts_of_a_large_result_are_estimated_from_a_sample(catalogue: C
     settings.SEARCH_FACET_SAMPLE_SIZE = 2
     result = run("q=water")
     assert result.total == 4
-    assert all(f["estimated"] for f in result.facets)
+    assert all(f["estimated"] for f in result.facets if f["name"] not in sql.COMPUTED_FACETS and f["results"])
     # 4 matches, 2 wanted: k = 2, the matches with an even entry id are counted, counts scaled by 4/sampled.
     hits = SearchEntry.objects.filter(
         record_type__in=["solution", "need", "initiative"], object_id__in=[pk for _type, pk in ids(result)]
@@ -436,3 +438,114 @@ def test_facets_that_take_too_long_are_reported_and_the_total_still_counted(
     assert result.total == 4
     assert [hit.title_html for hit in result.hits] == expected
     assert all(f["timed_out"] and not f["results"] for f in result.facets)
+
+
+# --- cooperation type and stale facets -------------------------------------------------------------
+
+
+def test_the_cooperation_type_facet_counts_filters_and_follows_reclassification(catalogue: Catalogue) -> None:
+    from coopatlas.core.search.indexing import index_record
+
+    p = catalogue.personas
+    triangular = create(
+        Initiative(
+            owner=p.org_a,
+            title="Triangular water training",
+            language="en",
+            workflow_status=PUBLISHED,
+            description="Water utilities train each other.",
+            cooperation_type=Initiative.CooperationType.TRIANGULAR,
+        ),
+        p.contributor_a,
+    )
+    result = run("q=water")
+    assert counts(result)["cooperation_type"] == {"triangular": 1}
+    facet = next(f for f in result.facets if f["name"] == "cooperation_type")
+    assert facet["results"][0]["label"] == "Triangular"
+    assert ids(run("q=water&cooperation_type=triangular")) == {key(triangular)}
+    assert ids(run("q=water&cooperation_type=south-south")) == set()
+    # The IATI classifier writes the field in bulk and refreshes the index (iati.importer.upsert.refresh_derived).
+    Initiative.objects.filter(pk=catalogue.lab.pk).update(cooperation_type=Initiative.CooperationType.SOUTH_SOUTH)
+    index_record(Initiative.objects.get(pk=catalogue.lab.pk))
+    result = run("q=water&cooperation_type=south-south")
+    assert ids(result) == {key(catalogue.lab)}
+    # Disjunctive: the selected facet still counts its other values.
+    assert counts(result)["cooperation_type"] == {"south-south": 1, "triangular": 1}
+
+
+def age(record: Any, days: int) -> None:
+    """Make ``record`` look last updated ``days`` ago, in the record and its index entry."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from coopatlas.core.search.indexing import index_record
+
+    type(record).objects.filter(pk=record.pk).update(updated_at=timezone.now() - timedelta(days=days))
+    index_record(type(record).objects.get(pk=record.pk))
+
+
+def test_the_stale_facet_counts_and_filters_by_the_last_update(catalogue: Catalogue, settings: Any) -> None:
+    settings.COOPATLAS_STALE_AFTER_DAYS = 365
+    age(catalogue.pumps, 400)
+    result = run("q=water")
+    assert counts(result)["stale"] == {"yes": 1, "no": 3}
+    facet = next(f for f in result.facets if f["name"] == "stale")
+    assert {r["value"]: r["label"] for r in facet["results"]} == {
+        "yes": "Not updated for over 365 days",
+        "no": "Updated within 365 days",
+    }
+    assert not facet["estimated"]
+    stale = run("q=water&stale=yes")
+    assert ids(stale) == {key(catalogue.pumps)}
+    assert [hit.stale for hit in stale.hits] == [True]
+    assert stale.to_dict()["hits"][0]["stale"] is True
+    assert counts(stale)["stale"] == {"yes": 1, "no": 3}  # its own selection ignored
+    assert key(catalogue.pumps) not in ids(run("q=water&stale=no"))
+    assert len(run("q=water&stale=no").hits) == 3
+    assert ids(run("q=water&stale=yes&stale=no")) == ids(run("q=water"))
+    assert ids(run("q=water&stale=maybe")) == set()
+    # Browsing (no text) filters the same way.
+    assert ids(run("stale=yes")) == {key(catalogue.pumps)}
+
+
+def test_stale_is_computed_when_searching_so_it_never_goes_out_of_date(catalogue: Catalogue, settings: Any) -> None:
+    """Nothing is reindexed between these searches: only the cutoff (now - N days) moves."""
+    age(catalogue.pumps, 100)
+    settings.COOPATLAS_STALE_AFTER_DAYS = 365
+    assert ids(run("q=water&stale=yes")) == set()
+    settings.COOPATLAS_STALE_AFTER_DAYS = 99  # as if 266 more days had passed
+    assert ids(run("q=water&stale=yes")) == {key(catalogue.pumps)}
+    assert counts(run("q=water"))["stale"] == {"yes": 1, "no": 3}
+
+
+def test_the_stale_cutoff_is_the_one_the_reminders_use(settings: Any) -> None:
+    from datetime import UTC, datetime
+
+    from coopatlas.core.search.facets import stale_cutoff
+    from coopatlas.reports import stale
+
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    for days in (30, 365):
+        settings.COOPATLAS_STALE_AFTER_DAYS = days
+        assert stale_cutoff(now) == stale.stale_cutoff(now)
+
+
+def test_stale_hits_carry_a_badge_on_the_search_page(catalogue: Catalogue, client: Any) -> None:
+    age(catalogue.pumps, 800)
+    html = client.get("/en/search/", {"q": "water"}).content.decode()
+    assert html.count('data-testid="stale-badge"') == 1
+    assert 'data-testid="facet-stale"' in html
+    fresh = client.get("/en/search/", {"q": "water", "stale": "no"}).content.decode()
+    assert 'data-testid="stale-badge"' not in fresh
+
+
+def test_a_few_facets_are_counted_like_all_of_them(catalogue: Catalogue) -> None:
+    """Up to ``SEEK_FACETS`` facets take the per-(entry, facet) index seek; the counts must not change."""
+    everything = counts(run("q=water"))
+    few = ["type", "country", "sdg_goal", "stale"]
+    assert len(few) <= sql.SEEK_FACETS
+    assert counts(run("q=water", facets=few)) == {name: everything[name] for name in few}
+    assert counts(run("q=water&country=SEN", facets=few)) == {
+        name: counts(run("q=water&country=SEN"))[name] for name in few
+    }
