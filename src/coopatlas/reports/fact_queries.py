@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from coopatlas.core.models import WorkflowStatus
-from coopatlas.reports.fact_models import InitiativeFact, MemberFact
+from coopatlas.reports.fact_models import FACETED, InitiativeFact, MemberFact
 from coopatlas.reports.facts import MEMBERS, NOT_FACETED, ROLLUP, SPENDS
 
 # ruff: noqa: S608 - SQL assembled from table names, constants and ORM-compiled subqueries; values are bound.
@@ -144,7 +144,7 @@ def rollup_scope(dimension: str, filters: Filters) -> tuple[str, str] | None:
     if len(filters) != 1 or dimension in NOT_FACETED:
         return None
     (name, values), = filters.items()
-    if name not in FACET_DIMENSIONS or len(values) != 1:
+    if name not in FACET_DIMENSIONS or len(values) != 1 or FACET_DIMENSIONS[name] not in FACETED:
         return None
     return FACET_DIMENSIONS[name], values[0]
 
