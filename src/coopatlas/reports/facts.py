@@ -218,9 +218,6 @@ def rollup_sql(restrict: str = "", tables: tuple[str, str, str] = (FACTS, MEMBER
             f"parts GROUP BY {keys}")
 
 
-RollupKey = tuple[str, str, str, str, int, str, str]
-
-
 def _delete(ids: Sequence[int]) -> None:
     marks = _placeholders(len(ids))
     with connection.cursor() as cursor:

@@ -139,6 +139,17 @@ def _save(request: HttpRequest, form: Any, save: Any) -> Any:
     return None
 
 
+def _edit_page(
+    request: HttpRequest, initiative: Initiative, form: Any, save: Any, saved: str, heading: str, **extra: Any
+) -> HttpResponse:
+    """The create/edit pages of results, indicators and periods: on a valid POST call ``save()`` and go back
+    to the framework with the message ``saved``; otherwise (or when the service refuses) show the form."""
+    if request.method == "POST" and form.is_valid() and _save(request, form, save):
+        messages.success(request, saved)
+        return redirect(_framework_url(initiative.pk))
+    return _form_page(request, initiative, form, heading, status=400 if request.method == "POST" else 200, **extra)
+
+
 @login_required
 def result_edit(request: HttpRequest, pk: int, result_pk: int | None = None) -> HttpResponse:
     """Create (no ``result_pk``) or change a result of an initiative."""
@@ -156,12 +167,14 @@ def result_edit(request: HttpRequest, pk: int, result_pk: int | None = None) -> 
         else None
     )
     form = forms.ResultForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        if _save(request, form, lambda: services.save_result(initiative, request.user, form.cleaned_data, result)):
-            messages.success(request, _("Result saved."))
-            return redirect(_framework_url(initiative.pk))
-    heading = _("Edit result") if result else _("New result")
-    return _form_page(request, initiative, form, heading, status=400 if request.method == "POST" else 200)
+    return _edit_page(
+        request,
+        initiative,
+        form,
+        lambda: services.save_result(initiative, request.user, form.cleaned_data, result),
+        _("Result saved."),
+        _("Edit result") if result else _("New result"),
+    )
 
 
 def _indicator_of(initiative: Initiative, indicator_pk: int) -> ResultIndicator:
@@ -186,17 +199,13 @@ def indicator_edit(
     form = forms.IndicatorForm(
         request.POST or None, initial=forms.IndicatorForm.initial_for(indicator) if indicator else None
     )
-    if request.method == "POST" and form.is_valid():
-        if _save(request, form, lambda: services.save_indicator(result, request.user, form.cleaned_data, indicator)):
-            messages.success(request, _("Indicator saved."))
-            return redirect(_framework_url(initiative.pk))
-    heading = _("Edit indicator") if indicator else _("New indicator")
-    return _form_page(
+    return _edit_page(
         request,
         initiative,
         form,
-        heading,
-        status=400 if request.method == "POST" else 200,
+        lambda: services.save_indicator(result, request.user, form.cleaned_data, indicator),
+        _("Indicator saved."),
+        _("Edit indicator") if indicator else _("New indicator"),
         context_title=services.text_of(result.title),
     )
 
@@ -219,17 +228,13 @@ def period_edit(
     indicator = period.indicator if period else _indicator_of(initiative, indicator_pk or 0)
     initial = forms.PeriodForm.initial_for(period) if period else None
     form = forms.PeriodForm(request.POST or None, initial=initial, initiative=initiative)
-    if request.method == "POST" and form.is_valid():
-        if _save(request, form, lambda: services.save_period(indicator, request.user, form.cleaned_data, period)):
-            messages.success(request, _("Period saved."))
-            return redirect(_framework_url(initiative.pk))
-    heading = _("Edit period") if period else _("New period")
-    return _form_page(
+    return _edit_page(
         request,
         initiative,
         form,
-        heading,
-        status=400 if request.method == "POST" else 200,
+        lambda: services.save_period(indicator, request.user, form.cleaned_data, period),
+        _("Period saved."),
+        _("Edit period") if period else _("New period"),
         context_title=services.text_of(indicator.title),
     )
 
